@@ -1,0 +1,48 @@
+# strata — developer and CI entry points. `make help` lists them.
+
+GO            ?= go
+STATICCHECK   := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+# The Consul binary integration tests run against; built once and cached
+# outside the repository by scripts/consul.sh.
+CONSUL_BIN     = $(shell scripts/consul.sh)
+PKGS          := ./...
+
+.PHONY: help test test-short demo quickstart lint consul bench cover
+
+help:
+	@echo "make demo       run the demo: a service on layered config (file + Consul + env) reloading live"
+	@echo "make quickstart run the quick-start HTTP service (file + env, no Consul)"
+	@echo "make test       run every test with the race detector, against a real Consul, and print coverage"
+	@echo "make lint       gofmt, go vet, staticcheck"
+	@echo "make consul     build (once) and print the path of the pinned Consul binary"
+	@echo "make bench      run the benchmarks against koanf and viper and regenerate BENCHMARKS.md"
+
+consul:
+	@scripts/consul.sh
+
+# Every package, race detector on, against real Consul agents. CI=1 turns a
+# missing Consul binary into a failure instead of a skip.
+test:
+	@bin="$$(scripts/consul.sh)" && \
+	STRATA_CONSUL_BIN="$$bin" $(GO) test -race -count=1 -timeout 25m -coverprofile=coverage.out $(PKGS) && \
+	$(GO) tool cover -func=coverage.out | tail -1
+
+test-short:
+	$(GO) test -race -short -count=1 $(PKGS)
+
+cover: test
+	$(GO) tool cover -html=coverage.out -o coverage.html
+
+lint:
+	@out="$$(gofmt -l $$(git ls-files '*.go'))"; if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+	$(GO) run $(STATICCHECK) $(PKGS)
+
+demo:
+	@bin="$$(scripts/consul.sh)" && STRATA_CONSUL_BIN="$$bin" $(GO) run ./examples/consul-reload -demo
+
+quickstart:
+	cd examples/quickstart && $(GO) run .
+
+bench:
+	@bin="$$(scripts/consul.sh)" && cd bench && STRATA_CONSUL_BIN="$$bin" $(GO) run ./cmd/report
