@@ -1,0 +1,399 @@
+package decoder
+
+import (
+	"encoding"
+	"fmt"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/go-viper/mapstructure/v2"
+)
+
+// fieldKind says how the decoder treats a field below its own key.
+type fieldKind uint8
+
+const (
+	leafField   fieldKind = iota // a value decoded whole: scalars, TextUnmarshalers, any
+	structField                  // a struct or pointer to struct: descended into
+	mapField                     // a map: its own key, any key below it is accepted
+	listField                    // a slice or array: replaced whole, never descended for keys
+)
+
+// structInfo describes one struct type by config key. Squashed embedded
+// structs are flattened into their parent, as mapstructure decodes them.
+type structInfo struct {
+	fields map[string]*fieldInfo
+	order  []*fieldInfo // declaration order, for deterministic walks
+	remain bool         // a ",remain" field swallows every unknown key here
+}
+
+type fieldInfo struct {
+	key    string
+	goPath string       // Go selector from the owning struct, e.g. "Base.Port" for squashed fields
+	typ    reflect.Type // the field type with pointers removed
+	elem   reflect.Type // struct element of a map or list field, when it has keys of its own
+	kind   fieldKind
+	secret bool
+	def    string
+	hasDef bool
+}
+
+// defaultTag is one `default:"…"` tag reachable from the root type.
+type defaultTag struct {
+	path  []string
+	key   string
+	ref   string
+	value string
+}
+
+// tagOf returns the key part and the options of f's tag, reading the first
+// tag name that is present, as mapstructure does.
+func (d *Decoder) tagOf(f reflect.StructField) (name string, opts []string) {
+	for _, tn := range d.tagNames {
+		if tag := f.Tag.Get(tn); tag != "" {
+			parts := strings.Split(tag, ",")
+			return parts[0], parts[1:]
+		}
+	}
+	return "", nil
+}
+
+func (d *Decoder) squashed(opts []string) bool { return slices.Contains(opts, d.squashOpt) }
+
+// FieldKey returns the config key of a struct field: its tag's name part, or
+// the snake_case form of its Go name. It returns "" for fields that have no
+// key of their own: tagged "-", unexported, or squashed into their parent.
+// It is safe for concurrent use.
+func (d *Decoder) FieldKey(f reflect.StructField) string {
+	name, opts := d.tagOf(f)
+	switch {
+	case name == "-", d.squashed(opts), f.PkgPath != "":
+		return ""
+	case name != "":
+		return name
+	default:
+		return snakeCase(f.Name)
+	}
+}
+
+// snakeCase turns a Go name into its snake_case key: MaxConns → max_conns,
+// HTTPPort → http_port, DBName → db_name, ID → id, URLs → urls.
+func snakeCase(s string) string {
+	rs := []rune(s)
+	var b strings.Builder
+	for i, r := range rs {
+		if unicode.IsUpper(r) {
+			if i > 0 {
+				prev := rs[i-1]
+				nextLower := i+1 < len(rs) && unicode.IsLower(rs[i+1])
+				// A plural acronym keeps its "s": URLs → urls, UserIDs → user_ids.
+				plural := i+1 < len(rs) && rs[i+1] == 's' && (i+2 == len(rs) || unicode.IsUpper(rs[i+2]))
+				if unicode.IsLower(prev) || unicode.IsDigit(prev) || (unicode.IsUpper(prev) && nextLower && !plural) {
+					b.WriteByte('_')
+				}
+			}
+			r = unicode.ToLower(r)
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func deref(t reflect.Type) reflect.Type {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t
+}
+
+func implements(t, iface reflect.Type) bool {
+	return t.Implements(iface) || reflect.PointerTo(t).Implements(iface)
+}
+
+// isLeaf reports whether a value of type t is decoded whole rather than
+// field by field: anything that unmarshals itself is a leaf.
+func isLeaf(t reflect.Type) bool {
+	return implements(t, reflect.TypeFor[encoding.TextUnmarshaler]()) ||
+		implements(t, reflect.TypeFor[mapstructure.Unmarshaler]())
+}
+
+// inspect records t and every struct type reachable from it. A type is
+// recorded before its fields are read, so recursive types end the descent.
+func (d *Decoder) inspect(t reflect.Type) error {
+	if _, ok := d.structs[t]; ok {
+		return nil
+	}
+	si := &structInfo{fields: map[string]*fieldInfo{}}
+	d.structs[t] = si
+	if err := d.fill(si, t, "", map[reflect.Type]bool{t: true}); err != nil {
+		return err
+	}
+	for _, f := range si.order {
+		next := f.elem
+		if f.kind == structField {
+			next = f.typ
+		}
+		if next != nil {
+			if err := d.inspect(next); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// fill adds t's fields to si; squashed embedded structs recurse with their
+// Go name prepended to goPrefix.
+func (d *Decoder) fill(si *structInfo, t reflect.Type, goPrefix string, squashing map[reflect.Type]bool) error {
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		name, opts := d.tagOf(sf)
+		goPath := goPrefix + sf.Name
+		if d.squashed(opts) {
+			st := deref(sf.Type)
+			if st.Kind() != reflect.Struct {
+				return fmt.Errorf("decoder: %s.%s: ,%s needs a struct, not %s", t, goPath, d.squashOpt, sf.Type)
+			}
+			if squashing[st] {
+				return fmt.Errorf("decoder: %s.%s: squashing %s into itself", t, goPath, st)
+			}
+			squashing[st] = true
+			if err := d.fill(si, st, goPath+".", squashing); err != nil {
+				return err
+			}
+			delete(squashing, st)
+			continue
+		}
+		if slices.Contains(opts, "remain") {
+			si.remain = true
+			continue
+		}
+		if name == "-" || sf.PkgPath != "" {
+			continue
+		}
+		key := name
+		if key == "" {
+			key = snakeCase(sf.Name)
+		}
+		if strings.ContainsAny(key, ".[]") {
+			return fmt.Errorf("decoder: %s.%s: key %q must not contain '.', '[' or ']'; nest a struct instead", t, goPath, key)
+		}
+		if prev, dup := si.fields[key]; dup {
+			return fmt.Errorf("decoder: %s: fields %s and %s both use key %q", t, prev.goPath, goPath, key)
+		}
+		f := &fieldInfo{key: key, goPath: goPath, typ: deref(sf.Type)}
+		if s, ok := sf.Tag.Lookup("secret"); ok {
+			b, err := strconv.ParseBool(s)
+			if err != nil {
+				return fmt.Errorf("decoder: %s.%s: secret tag %q is not true or false", t, goPath, s)
+			}
+			f.secret = b
+		}
+		f.def, f.hasDef = sf.Tag.Lookup("default")
+		switch {
+		case isLeaf(f.typ):
+			f.kind = leafField
+		case f.typ.Kind() == reflect.Struct:
+			f.kind = structField
+		case f.typ.Kind() == reflect.Map, f.typ.Kind() == reflect.Slice, f.typ.Kind() == reflect.Array:
+			f.kind = listField
+			if f.typ.Kind() == reflect.Map {
+				f.kind = mapField
+			}
+			if et := deref(f.typ.Elem()); et.Kind() == reflect.Struct && !isLeaf(et) {
+				f.elem = et
+			}
+		}
+		si.fields[key] = f
+		si.order = append(si.order, f)
+	}
+	return nil
+}
+
+// collect walks the struct tree from the root, listing keys, map keys and
+// default tags. A struct type already on the current path (a recursive
+// type) is listed as one key and not descended into.
+func (d *Decoder) collect(t reflect.Type, path []string, goPath string, onPath map[reflect.Type]bool) error {
+	for _, f := range d.structs[t].order {
+		p := append(path[:len(path):len(path)], f.key)
+		key := strings.Join(p, ".")
+		ref := goPath + "." + f.goPath
+		if f.kind == structField && !onPath[f.typ] {
+			if f.hasDef {
+				return fmt.Errorf("decoder: %s (%s): a default tag needs a value field, not struct %s", key, ref, f.typ)
+			}
+			onPath[f.typ] = true
+			if err := d.collect(f.typ, p, ref, onPath); err != nil {
+				return err
+			}
+			delete(onPath, f.typ)
+			continue
+		}
+		d.keys = append(d.keys, key)
+		if f.kind == mapField {
+			d.maps = append(d.maps, key)
+		}
+		if f.hasDef {
+			d.defaults = append(d.defaults, defaultTag{path: p, key: key, ref: ref, value: f.def})
+		}
+	}
+	return nil
+}
+
+// step is one part of a dotted key: a name, or a bracketed index or map key.
+type step struct {
+	text    string
+	bracket bool
+}
+
+// steps splits "servers[0].tls.cert" or mapstructure's "features[beta]"
+// into its parts. A ']' closes a bracket only before '.', '[' or the end,
+// so map keys may contain brackets.
+func steps(key string) []step {
+	var out []step
+	for i := 0; i < len(key); {
+		switch key[i] {
+		case '.':
+			i++
+		case '[':
+			end := -1
+			for j := i + 1; j < len(key); j++ {
+				if key[j] == ']' && (j+1 == len(key) || key[j+1] == '.' || key[j+1] == '[') {
+					end = j
+					break
+				}
+			}
+			if end < 0 {
+				return append(out, step{text: key[i:]})
+			}
+			out = append(out, step{text: key[i+1 : end], bracket: true})
+			i = end + 1
+		default:
+			j := strings.IndexAny(key[i:], ".[")
+			if j < 0 {
+				j = len(key) - i
+			}
+			out = append(out, step{text: key[i : i+j]})
+			i += j
+		}
+	}
+	return out
+}
+
+// IsSecret reports whether key is, or lies below, a field tagged
+// secret:"true". Keys are dotted config keys as in Errors ("db.dsn",
+// "tenants.acme.password", "tokens[0]"). It is safe for concurrent use.
+func (d *Decoder) IsSecret(key string) bool {
+	t := d.typ
+	for _, s := range steps(key) {
+		switch t.Kind() {
+		case reflect.Struct:
+			si := d.structs[t]
+			if si == nil || s.bracket {
+				return false
+			}
+			f := si.fields[s.text]
+			if f == nil {
+				return false
+			}
+			if f.secret {
+				return true
+			}
+			t = f.typ
+		case reflect.Map:
+			t = deref(t.Elem())
+		case reflect.Slice, reflect.Array:
+			if !s.bracket {
+				return false
+			}
+			t = deref(t.Elem())
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+// configKey turns a mapstructure field name into a config key: map entries
+// "features[beta]" become "features.beta"; list items keep "hosts[0]".
+func (d *Decoder) configKey(name string) string {
+	var b strings.Builder
+	t := d.typ
+	for _, s := range steps(name) {
+		if t != nil {
+			t = deref(t)
+		}
+		switch {
+		case !s.bracket:
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(s.text)
+			var next reflect.Type
+			if si := d.structs[t]; si != nil {
+				if f := si.fields[s.text]; f != nil {
+					next = f.typ
+				}
+			}
+			t = next
+		case t != nil && t.Kind() == reflect.Map:
+			b.WriteString("." + s.text)
+			t = t.Elem()
+		default:
+			b.WriteString("[" + s.text + "]")
+			if t != nil && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) {
+				t = t.Elem()
+			} else {
+				t = nil
+			}
+		}
+	}
+	return b.String()
+}
+
+// unused appends to out the dotted keys of data that t does not declare.
+// Keys below a map field are the map's own entries and never unused; the
+// fields of struct elements of maps and lists are checked.
+func (d *Decoder) unused(t reflect.Type, prefix string, data map[string]any, out *[]string) {
+	si := d.structs[t]
+	if si == nil || si.remain {
+		return
+	}
+	for k, v := range data {
+		key := k
+		if prefix != "" {
+			key = prefix + "." + k
+		}
+		f := si.fields[k]
+		if f == nil {
+			*out = append(*out, key)
+			continue
+		}
+		switch {
+		case f.kind == structField:
+			if m, ok := v.(map[string]any); ok {
+				d.unused(f.typ, key, m, out)
+			}
+		case f.elem == nil:
+		case f.kind == mapField:
+			if m, ok := v.(map[string]any); ok {
+				for mk, mv := range m {
+					if mm, ok := mv.(map[string]any); ok {
+						d.unused(f.elem, key+"."+mk, mm, out)
+					}
+				}
+			}
+		default:
+			if l, ok := v.([]any); ok {
+				for i, item := range l {
+					if mm, ok := item.(map[string]any); ok {
+						d.unused(f.elem, key+"["+strconv.Itoa(i)+"]", mm, out)
+					}
+				}
+			}
+		}
+	}
+}
