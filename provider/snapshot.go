@@ -51,12 +51,12 @@ func (s Snapshot) OriginOf(key string) Origin {
 type Origin struct {
 	// Kind names the kind of source: "file", "env", "consul key",
 	// "default tag", or the name a custom layer chooses.
-	Kind string
+	Kind string `json:"kind"`
 	// Ref names the exact source: a file path, an environment variable, a
 	// Consul key, a struct field.
-	Ref string
+	Ref string `json:"ref"`
 	// Line is the 1-based line in a file, or 0 when unknown.
-	Line int
+	Line int `json:"line,omitempty"`
 }
 
 // String renders the origin as "consul key services/orders/db/max_conns",

@@ -1,0 +1,149 @@
+package strata
+
+import (
+	"errors"
+	"slices"
+	"strings"
+
+	"github.com/knadh/koanf/maps"
+
+	"github.com/strata-go/strata/decoder"
+	"github.com/strata-go/strata/provider"
+	"github.com/strata-go/strata/validate"
+)
+
+// candidate is a fully built configuration value together with the inputs
+// that produced it. Once published it is never modified: Explain, Status and
+// change diffs read it without locks.
+type candidate[T any] struct {
+	value   *T
+	layers  []string            // layer names, defaults first
+	snaps   []provider.Snapshot // one per layer
+	merged  map[string]any      // all layers merged, before decoding
+	unknown []string            // keys no field declares
+}
+
+// build merges every layer from scratch, decodes and validates. It never
+// returns a partially valid value: either every step succeeded or the
+// returned error lists every problem found.
+func (c *Config[T]) build(op string, snaps []provider.Snapshot) (*candidate[T], error) {
+	cand := &candidate[T]{layers: c.names, snaps: snaps, merged: merge(snaps), value: new(T)}
+
+	var problems []Problem
+	unknown, err := c.dec.Decode(cand.merged, cand.value)
+	problems = append(problems, c.fieldProblems(cand, err)...)
+	cand.unknown = unknown
+	if c.opts.Strict {
+		for _, key := range unknown {
+			problems = append(problems, c.problemAt(cand, key, "unknown key: the config type declares no such field"))
+		}
+	}
+	// Validate even when some keys did not decode, so one run shows every
+	// problem; but a key that failed to decode is left at its zero value,
+	// and its validation error ("is required") would only be noise.
+	for _, p := range c.fieldProblems(cand, c.val.Struct(cand.value)) {
+		if !coveredBy(p.Key, problems) {
+			problems = append(problems, p)
+		}
+	}
+	if len(problems) > 0 {
+		slices.SortStableFunc(problems, func(a, b Problem) int { return strings.Compare(a.Key, b.Key) })
+		return nil, c.redactError(&Error{Op: op, Problems: problems}, snaps)
+	}
+	return cand, nil
+}
+
+// merge combines snapshots, lowest first: maps merge deeply, anything else
+// is replaced whole (koanf's Merge). Merge keeps references into its source
+// and writes into nested maps it took from an earlier source, so each
+// layer's maps are cloned first: snapshots must stay immutable.
+func merge(snaps []provider.Snapshot) map[string]any {
+	out := map[string]any{}
+	for _, s := range snaps {
+		if len(s.Data) > 0 {
+			maps.Merge(cloneMaps(s.Data), out)
+		}
+	}
+	return out
+}
+
+// cloneMaps copies the nested maps of m. Leaves, lists included, are
+// shared: Merge replaces them whole and never writes into them. This is
+// several times cheaper than koanf's reflective maps.Copy on large layers.
+func cloneMaps(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		if sub, ok := v.(map[string]any); ok {
+			v = cloneMaps(sub)
+		}
+		out[k] = v
+	}
+	return out
+}
+
+// fieldProblems turns decoder and validator errors into Problems that say
+// where the offending value came from.
+func (c *Config[T]) fieldProblems(cand *candidate[T], err error) []Problem {
+	if err == nil {
+		return nil
+	}
+	var out []Problem
+	var derrs decoder.Errors
+	var verrs validate.Errors
+	switch {
+	case errors.As(err, &derrs):
+		for _, fe := range derrs {
+			out = append(out, c.problemAt(cand, fe.Key, fe.Message))
+		}
+	case errors.As(err, &verrs):
+		for _, fe := range verrs {
+			out = append(out, c.problemAt(cand, fe.Key, fe.Message))
+		}
+	default:
+		out = append(out, Problem{Message: err.Error()})
+	}
+	return out
+}
+
+// problemAt builds a Problem for key, naming the highest layer that set it.
+func (c *Config[T]) problemAt(cand *candidate[T], key, msg string) Problem {
+	p := Problem{Key: key, Message: msg}
+	if i := cand.winner(key); i >= 0 {
+		p.Layer = cand.layers[i]
+		p.Origin = cand.snaps[i].OriginOf(strings.Join(keyPath(key), "."))
+	}
+	return p
+}
+
+// winner returns the index of the highest layer that sets key, or -1.
+func (cand *candidate[T]) winner(key string) int {
+	path := keyPath(key)
+	for i := len(cand.snaps) - 1; i >= 0; i-- {
+		if maps.Search(cand.snaps[i].Data, path) != nil {
+			return i
+		}
+	}
+	return -1
+}
+
+// keyPath splits a dotted key, dropping list indexes ("hosts[0]" → "hosts").
+func keyPath(key string) []string {
+	path := strings.Split(key, ".")
+	for i, p := range path {
+		if j := strings.IndexByte(p, '['); j >= 0 {
+			path[i] = p[:j]
+			return slices.Clip(path[:i+1])
+		}
+	}
+	return path
+}
+
+// coveredBy reports whether key, or a key above it, already has a problem.
+func coveredBy(key string, problems []Problem) bool {
+	for _, p := range problems {
+		if p.Key != "" && (key == p.Key || strings.HasPrefix(key, p.Key+".") || strings.HasPrefix(key, p.Key+"[")) {
+			return true
+		}
+	}
+	return false
+}

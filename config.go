@@ -1,0 +1,167 @@
+// Package strata loads typed, layered configuration and keeps it current.
+//
+// An application declares one struct with tags, lists its layers in
+// precedence order (lowest first), and gets back a *Config[T] whose Get
+// returns a validated, immutable *T in one atomic load. Layers that can
+// watch (files, Consul) feed a single reload goroutine: every change
+// re-merges all layers from scratch, decodes, validates and, only if the
+// result is valid and different, swaps it in atomically and calls the
+// OnChange callbacks. An invalid change is rejected and the last good value
+// stays in force.
+//
+//	cfg, err := strata.Load[Config](ctx,
+//		file.New("config.yaml"),
+//		consul.New(consul.Options{Prefix: "services/orders/"}),
+//		env.New("ORDERS_"),
+//	)
+//	if err != nil {
+//		return err // names the layer, the key and why
+//	}
+//	defer cfg.Close()
+//	cfg.OnChange(func(old, new *Config) { pool.Resize(new.DB.MaxConns) })
+//	addr := cfg.Get().Listen
+package strata
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"sync"
+	"sync/atomic"
+
+	"github.com/strata-go/strata/decoder"
+	"github.com/strata-go/strata/provider"
+	"github.com/strata-go/strata/reload"
+	"github.com/strata-go/strata/validate"
+)
+
+// Config holds the current value of a configuration of type T and keeps it
+// current while its layers change. All methods are safe for concurrent use.
+type Config[T any] struct {
+	value   atomic.Pointer[T]
+	applied atomic.Pointer[candidate[T]]
+
+	opts   Options
+	dec    *decoder.Decoder
+	val    *validate.Validator
+	layers []provider.Provider // defaults first, then the caller's layers
+	names  []string
+
+	subs   subscribers[T]
+	status statusBoard
+	engine *reload.Engine
+	close  sync.Once
+}
+
+// Load reads every layer once, merges them (later layers win key by key),
+// decodes the result into T, validates it and returns a Config holding it.
+// If any layer cannot be read or the result is invalid, Load returns an
+// *Error listing every problem, each naming its layer and key.
+//
+// Layers that can watch keep the value current until Close is called or
+// ctx is cancelled; pass a context that lives as long as the application
+// (use context.WithoutCancel to keep a deadline only for the first read).
+func Load[T any](ctx context.Context, layers ...provider.Provider) (*Config[T], error) {
+	return LoadWith[T](ctx, Options{}, layers...)
+}
+
+// LoadWith is Load with options.
+func LoadWith[T any](ctx context.Context, opts Options, layers ...provider.Provider) (*Config[T], error) {
+	c, err := newConfig[T](opts, layers)
+	if err != nil {
+		return nil, err
+	}
+	snaps, problems := c.loadAll(ctx)
+	if len(problems) > 0 {
+		return nil, c.redactError(&Error{Op: "load", Problems: problems}, snaps)
+	}
+	cand, err := c.build("load", snaps)
+	if err != nil {
+		return nil, err
+	}
+	c.publish(cand)
+
+	c.engine, err = reload.Start(ctx, c.layers, snaps, handler[T]{c}, reload.Options{Debounce: opts.Debounce})
+	if err != nil {
+		return nil, fmt.Errorf("strata: %w", err)
+	}
+	return c, nil
+}
+
+func newConfig[T any](opts Options, layers []provider.Provider) (*Config[T], error) {
+	if reflect.TypeFor[T]().Kind() != reflect.Struct {
+		return nil, fmt.Errorf("strata: config type %s must be a struct", reflect.TypeFor[T]())
+	}
+	dec, err := decoder.New(reflect.TypeFor[T](), decoder.Options{TagName: opts.TagName, Hooks: opts.DecodeHooks})
+	if err != nil {
+		return nil, fmt.Errorf("strata: %w", err)
+	}
+	c := &Config[T]{opts: opts, dec: dec}
+	c.val = validate.New(validate.Options{FieldKey: dec.FieldKey, IsSecret: c.isSecret})
+
+	schema := provider.Schema{Keys: dec.Keys(), Maps: dec.Maps()}
+	c.layers = append(c.layers, defaultsLayer{dec})
+	for i, l := range layers {
+		if l == nil {
+			return nil, fmt.Errorf("strata: layer %d is nil", i+1)
+		}
+		if su, ok := l.(provider.SchemaUser); ok {
+			l = su.WithSchema(schema)
+		}
+		c.layers = append(c.layers, l)
+	}
+	for _, l := range c.layers {
+		c.names = append(c.names, l.Name())
+	}
+	c.status.init(c.layers)
+	return c, nil
+}
+
+// loadAll reads every layer once, collecting every failure rather than
+// stopping at the first, so one run of the program shows all of them.
+func (c *Config[T]) loadAll(ctx context.Context) ([]provider.Snapshot, []Problem) {
+	snaps := make([]provider.Snapshot, len(c.layers))
+	var problems []Problem
+	for i, l := range c.layers {
+		s, err := l.Load(ctx)
+		if err != nil {
+			problems = append(problems, Problem{Layer: c.names[i], Message: layerMessage(c.names[i], err), Err: err})
+			continue
+		}
+		snaps[i] = s
+		c.status.loaded(i, s)
+	}
+	return snaps, problems
+}
+
+// Get returns the current configuration. It costs one atomic load and never
+// allocates. The returned value is shared by every caller and must be
+// treated as read-only; a later change publishes a new value instead of
+// modifying this one, so a caller may keep it as a consistent view.
+func (c *Config[T]) Get() *T { return c.value.Load() }
+
+// Close stops every watcher and returns once every goroutine strata started
+// for this Config has exited. Get keeps returning the last value. Close is
+// idempotent; it must not be called from an OnChange callback.
+func (c *Config[T]) Close() error {
+	c.close.Do(func() {
+		if c.engine != nil {
+			c.engine.Close()
+		}
+		c.status.closed()
+	})
+	return nil
+}
+
+// isSecret reports whether the value at key must never be shown.
+func (c *Config[T]) isSecret(key string) bool {
+	if c.dec.IsSecret(key) {
+		return true
+	}
+	for _, s := range c.opts.Secrets {
+		if key == s || len(key) > len(s) && key[:len(s)] == s && key[len(s)] == '.' {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,321 @@
+package strata_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/strata-go/strata"
+	"github.com/strata-go/strata/internal/memlayer"
+	"github.com/strata-go/strata/provider"
+)
+
+type DB struct {
+	DSN      string `config:"dsn" validate:"required" secret:"true"`
+	MaxConns int    `config:"max_conns" default:"10" validate:"min=1,max=500"`
+}
+
+type Service struct {
+	Listen   string          `config:"listen" default:":8080" validate:"required,hostname_port"`
+	Timeout  time.Duration   `config:"timeout" default:"5s" validate:"gt=0"`
+	DB       DB              `config:"db"`
+	Features map[string]bool `config:"features"`
+	Hosts    []string        `config:"hosts"`
+}
+
+func base() map[string]any {
+	return map[string]any{"db": map[string]any{"dsn": "postgres://app:hunter2@db/orders"}}
+}
+
+func TestLoadLayersInOrder(t *testing.T) {
+	file := memlayer.New("file", map[string]any{
+		"timeout":  "2s",
+		"db":       map[string]any{"dsn": "postgres://file", "max_conns": 20},
+		"features": map[string]any{"a": true, "b": true},
+		"hosts":    []any{"x", "y"},
+	})
+	consul := memlayer.New("consul", map[string]any{
+		"db":       map[string]any{"max_conns": "30"},
+		"features": map[string]any{"b": "false"},
+		"hosts":    "z",
+	})
+	cfg := load[Service](t, strata.Options{}, file, consul)
+
+	got := cfg.Get()
+	assert.Equal(t, ":8080", got.Listen, "default tag is the lowest layer")
+	assert.Equal(t, 2*time.Second, got.Timeout, "a file value beats the default")
+	assert.Equal(t, 30, got.DB.MaxConns, "a later layer wins key by key")
+	assert.Equal(t, "postgres://file", got.DB.DSN, "keys the later layer lacks keep the lower value")
+	assert.Equal(t, map[string]bool{"a": true, "b": false}, got.Features, "maps merge deeply")
+	assert.Equal(t, []string{"z"}, got.Hosts, "slices are replaced whole")
+}
+
+func TestLoadErrorListsEveryProblemWithOrigins(t *testing.T) {
+	bad := memlayer.New("consul", map[string]any{
+		"db":      map[string]any{"max_conns": "ten", "dsn": "postgres://app:hunter2@db"},
+		"timeout": "soon",
+	})
+	_, err := strata.Load[Service](context.Background(), bad)
+	require.Error(t, err)
+	var serr *strata.Error
+	require.ErrorAs(t, err, &serr)
+	assert.Equal(t, "load", serr.Op)
+	keys := map[string]strata.Problem{}
+	for _, p := range serr.Problems {
+		keys[p.Key] = p
+	}
+	require.Contains(t, keys, "db.max_conns")
+	require.Contains(t, keys, "timeout")
+	assert.Equal(t, "memory consul", keys["db.max_conns"].Layer)
+	assert.Contains(t, err.Error(), `db.max_conns: "ten" is not an int (from memory db.max_conns)`)
+	assert.NotContains(t, err.Error(), "hunter2")
+}
+
+func TestLoadReportsEveryFailingLayer(t *testing.T) {
+	a := memlayer.New("a", nil)
+	a.Fail(provider.ErrNotFound)
+	b := memlayer.New("b", nil)
+	b.Fail(errors.New("connection refused"))
+	_, err := strata.Load[Service](context.Background(), a, b)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "memory a: not found")
+	assert.Contains(t, err.Error(), "memory b: connection refused")
+	assert.ErrorIs(t, err, provider.ErrNotFound)
+}
+
+func TestValidationFailureNamesKeyAndOrigin(t *testing.T) {
+	l := memlayer.New("env", map[string]any{"db": map[string]any{"dsn": "x", "max_conns": "0"}})
+	_, err := strata.Load[Service](context.Background(), l)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "db.max_conns: must be at least 1, got 0 (from memory db.max_conns)")
+}
+
+func TestStrictModeRejectsUnknownKeys(t *testing.T) {
+	data := base()
+	data["db"].(map[string]any)["max_con"] = "5"
+	_, err := strata.LoadWith[Service](context.Background(), strata.Options{Strict: true}, memlayer.New("consul", data))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "db.max_con: unknown key")
+
+	cfg := load[Service](t, strata.Options{}, memlayer.New("consul", data))
+	assert.Equal(t, []string{"db.max_con"}, cfg.Status().Unknown, "lenient mode reports the typo in Status")
+}
+
+func TestChangeIsAppliedAndCallbacksRunInOrder(t *testing.T) {
+	l := memlayer.New("consul", base())
+	cfg := load[Service](t, strata.Options{}, l)
+
+	calls := make(chan string, 10)
+	cfg.OnChange(func(old, new *Service) {
+		calls <- "first " + old.Listen + " -> " + new.Listen
+	})
+	cfg.OnChange(func(old, new *Service) { calls <- "second" })
+
+	next := base()
+	next["listen"] = ":9090"
+	l.Set(next)
+	assert.Equal(t, "first :8080 -> :9090", receive(t, calls))
+	assert.Equal(t, "second", receive(t, calls))
+	assert.Equal(t, ":9090", cfg.Get().Listen)
+	assert.EqualValues(t, 2, cfg.Status().Generation)
+}
+
+func TestInvalidChangeIsRejectedAndLaterFixApplied(t *testing.T) {
+	l := memlayer.New("consul", base())
+	opts := strata.Options{}
+	errs := errorsOf(&opts)
+	cfg := load[Service](t, opts, l)
+	before := cfg.Get()
+	changes := make(chan *Service, 10)
+	cfg.OnChange(func(_, new *Service) { changes <- new })
+
+	bad := base()
+	bad["db"].(map[string]any)["max_conns"] = "9000"
+	l.Set(bad)
+	err := receive(t, errs)
+	assert.Contains(t, err.Error(), "db.max_conns: must be at most 500")
+	assert.Same(t, before, cfg.Get(), "the last good value stays in force")
+	st := cfg.Status()
+	require.NotNil(t, st.LastRejected)
+	assert.Contains(t, st.LastRejected.Error, "db.max_conns")
+	assert.EqualValues(t, 1, st.Rejected)
+
+	fixed := base()
+	fixed["db"].(map[string]any)["max_conns"] = "50"
+	l.Set(fixed)
+	assert.Equal(t, 50, receive(t, changes).DB.MaxConns)
+	quiet(t, changes)
+}
+
+func TestEqualResultFiresNoCallback(t *testing.T) {
+	l := memlayer.New("consul", map[string]any{"db": map[string]any{"dsn": "x", "max_conns": "10"}})
+	cfg := load[Service](t, strata.Options{}, l)
+	changes := make(chan *Service, 10)
+	cfg.OnChange(func(_, new *Service) { changes <- new })
+	// max_conns moves from "10" in Consul to the default 10: same value.
+	l.Set(map[string]any{"db": map[string]any{"dsn": "x"}})
+	quiet(t, changes)
+	e, ok := cfg.Explain("db.max_conns")
+	require.True(t, ok)
+	assert.Equal(t, "defaults", e.Layer, "provenance follows the new source even without a change")
+}
+
+func TestDeletedKeyFallsBackToLowerLayer(t *testing.T) {
+	file := memlayer.New("file", map[string]any{"listen": ":7000", "db": map[string]any{"dsn": "x"}})
+	consul := memlayer.New("consul", map[string]any{"listen": ":9000", "timeout": "1s"})
+	cfg := load[Service](t, strata.Options{}, file, consul)
+	require.Equal(t, ":9000", cfg.Get().Listen)
+	changes := make(chan *Service, 10)
+	cfg.OnChange(func(_, new *Service) { changes <- new })
+
+	consul.Set(map[string]any{"timeout": "1s"})
+	got := receive(t, changes)
+	assert.Equal(t, ":7000", got.Listen, "falls back to the file")
+
+	consul.Set(map[string]any{})
+	got = receive(t, changes)
+	assert.Equal(t, 5*time.Second, got.Timeout, "falls back to the default")
+}
+
+func TestCallbackPanicIsRecoveredAndOthersStillRun(t *testing.T) {
+	l := memlayer.New("consul", base())
+	opts := strata.Options{}
+	errs := errorsOf(&opts)
+	cfg := load[Service](t, opts, l)
+	ran := make(chan bool, 10)
+	cfg.OnChange(func(_, _ *Service) { panic("subscriber bug") })
+	cfg.OnChange(func(_, _ *Service) { ran <- true })
+
+	next := base()
+	next["listen"] = ":1"
+	l.Set(next)
+	assert.True(t, receive(t, ran))
+	assert.Contains(t, receive(t, errs).Error(), "subscriber bug")
+	assert.EqualValues(t, 1, cfg.Status().CallbackPanics)
+}
+
+func TestUnsubscribe(t *testing.T) {
+	l := memlayer.New("consul", base())
+	cfg := load[Service](t, strata.Options{}, l)
+	calls := make(chan int, 10)
+	var stop func()
+	stop = cfg.OnChange(func(_, new *Service) {
+		calls <- new.DB.MaxConns
+		stop() // unsubscribing from inside the callback is allowed
+	})
+	for _, n := range []string{"11", "12"} {
+		next := base()
+		next["db"].(map[string]any)["max_conns"] = n
+		l.Set(next)
+		if n == "11" {
+			assert.Equal(t, 11, receive(t, calls))
+		}
+	}
+	require.Eventually(t, func() bool { return cfg.Get().DB.MaxConns == 12 }, wait, time.Millisecond)
+	quiet(t, calls)
+}
+
+func TestOnChangeOfFiresOnlyForTheSelectedPart(t *testing.T) {
+	l := memlayer.New("consul", base())
+	cfg := load[Service](t, strata.Options{}, l)
+	dbChanges := make(chan [2]int, 10)
+	all := make(chan struct{}, 10)
+	strata.OnChangeOf(cfg, func(c *Service) DB { return c.DB }, func(old, new DB) {
+		dbChanges <- [2]int{old.MaxConns, new.MaxConns}
+	})
+	cfg.OnChange(func(_, _ *Service) { all <- struct{}{} })
+
+	next := base()
+	next["listen"] = ":1"
+	l.Set(next)
+	receive(t, all)
+	quiet(t, dbChanges)
+
+	next = base()
+	next["listen"] = ":1"
+	next["db"].(map[string]any)["max_conns"] = "42"
+	l.Set(next)
+	assert.Equal(t, [2]int{10, 42}, receive(t, dbChanges))
+}
+
+func TestLayerOutageReportedOnceAndRecovery(t *testing.T) {
+	l := memlayer.New("consul", base())
+	opts := strata.Options{}
+	errs := errorsOf(&opts)
+	cfg := load[Service](t, opts, l)
+
+	l.Fail(errors.New("connection refused"))
+	assert.Contains(t, receive(t, errs).Error(), "memory consul failing: memory consul: connection refused")
+	// Further failures in the same outage are counted (the engine may
+	// coalesce some) but not reported again.
+	l.Fail(errors.New("still refused"))
+	require.Eventually(t, func() bool { return cfg.Status().Layers[1].LastError != "" && cfg.Status().Layers[1].Errors >= 2 }, wait, time.Millisecond)
+	l.Fail(errors.New("still refused"))
+	quiet(t, errs)
+	st := cfg.Status().Layers[1]
+	assert.False(t, st.Healthy)
+	assert.GreaterOrEqual(t, st.Failures, 2)
+	assert.Contains(t, st.LastError, "still refused")
+
+	l.Fail(nil)
+	require.Eventually(t, func() bool { return cfg.Status().Layers[1].Healthy }, wait, time.Millisecond)
+	assert.Zero(t, cfg.Status().Layers[1].Failures)
+	assert.NotNil(t, cfg.Get(), "the last good value was served throughout")
+}
+
+func TestCloseIsIdempotentAndStopsWatching(t *testing.T) {
+	l := memlayer.New("consul", base())
+	cfg, err := strata.Load[Service](context.Background(), l)
+	require.NoError(t, err)
+	require.NoError(t, cfg.Close())
+	require.NoError(t, cfg.Close())
+	next := base()
+	next["listen"] = ":1"
+	l.Set(next)
+	assert.Equal(t, ":8080", cfg.Get().Listen, "no reload after Close")
+	assert.False(t, cfg.Status().Ready)
+}
+
+func TestCancelledLoadContextStopsWatching(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cfg, err := strata.Load[Service](ctx, memlayer.New("consul", base()))
+	require.NoError(t, err)
+	cancel()
+	require.NoError(t, cfg.Close())
+}
+
+func TestNonStructTypeIsAnError(t *testing.T) {
+	_, err := strata.Load[int](context.Background())
+	assert.ErrorContains(t, err, "must be a struct")
+}
+
+func TestNilLayerIsAnError(t *testing.T) {
+	_, err := strata.Load[Service](context.Background(), nil)
+	assert.ErrorContains(t, err, "layer 1 is nil")
+}
+
+func TestOnApplyListsChangedKeysAndRedactsSecrets(t *testing.T) {
+	l := memlayer.New("consul", map[string]any{
+		"db":       map[string]any{"dsn": "postgres://old-secret", "max_conns": "10"},
+		"features": map[string]any{"a": true},
+	})
+	changes := make(chan strata.Change, 10)
+	cfg := load[Service](t, strata.Options{OnApply: func(ch strata.Change) { changes <- ch }}, l)
+	l.Set(map[string]any{
+		"db":      map[string]any{"dsn": "postgres://new-secret", "max_conns": "20"},
+		"timeout": "1s",
+	})
+	ch := receive(t, changes)
+	assert.EqualValues(t, 2, ch.Generation)
+	assert.Equal(t, []strata.KeyChange{
+		{Key: "db.dsn", Old: "[redacted]", New: "[redacted]", Secret: true},
+		{Key: "db.max_conns", Old: "10", New: "20"},
+		{Key: "features.a", Old: "true", New: ""},
+		{Key: "timeout", Old: "5s", New: "1s"},
+	}, ch.Keys)
+	assert.Equal(t, 20, cfg.Get().DB.MaxConns)
+}

@@ -1,0 +1,54 @@
+package strata
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/go-viper/mapstructure/v2"
+)
+
+// Options tunes Load. The zero value means defaults, so the common case
+// needs none: Load(ctx, layers...) is LoadWith(ctx, Options{}, layers...).
+type Options struct {
+	// Logger receives one record per applied change (listing changed keys,
+	// never secret values), per rejected change, and per layer outage and
+	// recovery. Nil means silent.
+	Logger *slog.Logger
+
+	// Strict makes keys that the config type does not declare an error
+	// (the load fails, a reload is rejected). By default they are logged
+	// as warnings and listed in Status.Unknown.
+	Strict bool
+
+	// OnError hears every rejected reload and every layer outage (once per
+	// outage, not per retry). It is called from the reload goroutine,
+	// never concurrently; it must not block for long.
+	OnError func(error)
+
+	// OnApply hears every applied change with the list of changed keys. It
+	// is called from the reload goroutine after the new value is published
+	// and before OnChange callbacks run.
+	OnApply func(Change)
+
+	// Debounce delays applying an update by this long so that changes to
+	// several layers close together are applied once. Zero applies at once.
+	Debounce time.Duration
+
+	// TagName is the struct tag naming keys; default "config". Set it to
+	// "yaml" or "json" for structs that already carry those tags.
+	TagName string
+
+	// Secrets lists extra dotted keys (and the subtrees below them) whose
+	// values are secret, in addition to fields tagged secret:"true".
+	Secrets []string
+
+	// DecodeHooks run before strata's own conversions when decoding.
+	DecodeHooks []mapstructure.DecodeHookFunc
+}
+
+func (o Options) logger() *slog.Logger {
+	if o.Logger != nil {
+		return o.Logger
+	}
+	return slog.New(slog.DiscardHandler)
+}
