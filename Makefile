@@ -6,6 +6,9 @@ STATICCHECK   := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # outside the repository by scripts/consul.sh.
 CONSUL_BIN     = $(shell scripts/consul.sh)
 PKGS          := ./...
+# Modules of their own (so their dependencies stay out of the library's
+# go.mod); tested and vetted alongside it.
+SUBMODULES    := examples/prometheus
 
 .PHONY: help test test-short demo quickstart lint consul bench cover
 
@@ -26,6 +29,7 @@ test:
 	@bin="$$(scripts/consul.sh)" && \
 	STRATA_CONSUL_BIN="$$bin" $(GO) test -race -count=1 -timeout 25m -coverprofile=coverage.out $(PKGS) && \
 	$(GO) tool cover -func=coverage.out | tail -1
+	@for m in $(SUBMODULES); do (cd $$m && $(GO) test -race -count=1 ./...) || exit 1; done
 
 test-short:
 	$(GO) test -race -short -count=1 $(PKGS)
@@ -37,6 +41,7 @@ lint:
 	@out="$$(gofmt -l $$(git ls-files '*.go'))"; if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
 	$(GO) run $(STATICCHECK) $(PKGS)
+	@for m in $(SUBMODULES) bench; do [ -f $$m/go.mod ] || continue; (cd $$m && $(GO) vet ./...) || exit 1; done
 
 demo:
 	@bin="$$(scripts/consul.sh)" && STRATA_CONSUL_BIN="$$bin" $(GO) run ./examples/consul-reload -demo

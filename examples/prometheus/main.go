@@ -1,0 +1,60 @@
+// Command prometheus shows how to export strata's metrics to Prometheus
+// without strata depending on the Prometheus client: Status already holds
+// every counter a dashboard needs, so a few CounterFunc/GaugeFunc read it
+// on each scrape. This example is its own Go module for that reason.
+//
+//	go run . &   curl -s localhost:9100/metrics | grep strata_
+package main
+
+import (
+	"context"
+	"log"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/strata-go/strata"
+	"github.com/strata-go/strata/provider/env"
+)
+
+type Config struct {
+	Greeting string `config:"greeting" default:"hello"`
+}
+
+// register exports cfg's Status as Prometheus metrics: the ten lines this
+// example is about.
+func register[T any](reg prometheus.Registerer, cfg *strata.Config[T]) {
+	f := func(get func(strata.Status) float64) func() float64 { return func() float64 { return get(cfg.Status()) } }
+	reg.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "strata_changes_applied_total", Help: "Config changes applied."}, f(func(s strata.Status) float64 { return float64(s.Applied) })),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "strata_changes_rejected_total", Help: "Config changes rejected as invalid."}, f(func(s strata.Status) float64 { return float64(s.Rejected) })),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "strata_last_change_timestamp_seconds", Help: "When the current config was applied."}, f(func(s strata.Status) float64 { return float64(s.AppliedAt.Unix()) })),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "strata_watch_lag_seconds", Help: "Age of the newest layer content when applied."}, f(func(s strata.Status) float64 { return s.WatchLag.Seconds() })),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "strata_layers_unhealthy", Help: "Layers whose latest read failed."}, f(func(s strata.Status) float64 {
+			n := 0
+			for _, l := range s.Layers {
+				if !l.Healthy {
+					n++
+				}
+			}
+			return float64(n)
+		})),
+	)
+}
+
+func main() {
+	cfg, err := strata.Load[Config](context.Background(), env.New("APP_"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer cfg.Close()
+
+	reg := prometheus.NewRegistry()
+	register(reg, cfg)
+	http.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	http.Handle("/debug/config", cfg.Handler())
+	srv := &http.Server{Addr: "127.0.0.1:9100", ReadHeaderTimeout: 5 * time.Second}
+	log.Fatal(srv.ListenAndServe())
+}
