@@ -1,0 +1,330 @@
+package consul
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/consul/api"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/strata-go/strata/provider"
+)
+
+func pairs(kv ...string) api.KVPairs {
+	var out api.KVPairs
+	for i := 0; i < len(kv); i += 2 {
+		out = append(out, &api.KVPair{Key: kv[i], Value: []byte(kv[i+1])})
+	}
+	return out
+}
+
+func TestBuildTree(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		pairs   api.KVPairs
+		want    map[string]any
+		origins map[string]string
+		errs    []string // substrings of the error
+	}{
+		{name: "empty", want: map[string]any{}, origins: map[string]string{}},
+		{
+			name:  "nesting",
+			pairs: pairs("p/db/max_conns", "7", "p/db/host", "h", "p/name", "n"),
+			want:  map[string]any{"db": map[string]any{"max_conns": "7", "host": "h"}, "name": "n"},
+			origins: map[string]string{
+				"db.max_conns": "p/db/max_conns", "db.host": "p/db/host", "name": "p/name",
+			},
+		},
+		{
+			name:    "folder keys ignored",
+			pairs:   pairs("p/", "", "p/db/", "", "p/db/x", "1"),
+			want:    map[string]any{"db": map[string]any{"x": "1"}},
+			origins: map[string]string{"db.x": "p/db/x"},
+		},
+		{
+			name:    "keys outside the prefix ignored",
+			pairs:   pairs("q/x", "1", "p/x", "2"),
+			want:    map[string]any{"x": "2"},
+			origins: map[string]string{"x": "p/x"},
+		},
+		{name: "leaf then folder", pairs: pairs("p/a", "1", "p/a/b", "2"), errs: []string{`"p/a"`, `"p/a/b"`}},
+		{name: "folder then leaf", pairs: pairs("p/a/b", "2", "p/a", "1"), errs: []string{`"p/a"`, `"p/a/b"`}},
+		{name: "deep conflict", pairs: pairs("p/a/b", "1", "p/a/b/c/d", "2"), errs: []string{`"p/a/b"`, `"p/a/b/c/d"`}},
+		{name: "empty segment", pairs: pairs("p/a//b", "1"), errs: []string{`"p/a//b"`, "empty path segment"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			data, origins, err := buildTree("p/", tc.pairs)
+			if tc.errs != nil {
+				require.Error(t, err)
+				for _, s := range tc.errs {
+					assert.ErrorContains(t, err, s)
+				}
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, data)
+			got := make(map[string]string)
+			for k, o := range origins {
+				assert.Equal(t, originKind, o.Kind)
+				got[k] = o.Ref
+			}
+			assert.Equal(t, tc.origins, got)
+		})
+	}
+}
+
+func TestBuildTreeValuesNeverInErrors(t *testing.T) {
+	_, _, err := buildTree("p/", pairs("p/a", "s3cret", "p/a/b", "s3cret"))
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "s3cret")
+}
+
+func TestDocumentFormat(t *testing.T) {
+	for _, tc := range []struct {
+		key, format, want string
+		wantErr           bool
+	}{
+		{key: "a.yaml", want: "yaml"},
+		{key: "a.yml", want: "yaml"},
+		{key: "a.JSON", want: "json"},
+		{key: "a/b.toml", want: "toml"},
+		{key: "a", format: "yaml", want: "yaml"},
+		{key: "a.json", format: ".toml", want: "toml"},
+		{key: "a", wantErr: true},
+		{key: "a.ini", wantErr: true},
+		{key: "a.yaml", format: "xml", wantErr: true},
+	} {
+		got, err := documentFormat(tc.key, tc.format)
+		if tc.wantErr {
+			assert.Error(t, err, "%s %s", tc.key, tc.format)
+			continue
+		}
+		require.NoError(t, err)
+		assert.Equal(t, tc.want, got, "%s %s", tc.key, tc.format)
+	}
+}
+
+func TestParseDocument(t *testing.T) {
+	for _, tc := range []struct {
+		name, format, doc string
+		want              map[string]any
+		errs              []string
+		hidden            string
+	}{
+		{name: "blank", format: "json", doc: " \n", want: map[string]any{}},
+		{name: "yaml null", format: "yaml", doc: "~\n", want: map[string]any{}},
+		{name: "non-string keys", format: "yaml", doc: "a:\n  1: x\n  true: y\n",
+			want: map[string]any{"a": map[string]any{"1": "x", "true": "y"}}},
+		{name: "nested in a list", format: "yaml", doc: "l:\n  - 1: x\n",
+			want: map[string]any{"l": []any{map[string]any{"1": "x"}}}},
+		{name: "yaml scalar", format: "yaml", doc: "topsecret", errs: []string{"malformed yaml"}, hidden: "topsecret"},
+		{name: "yaml list", format: "yaml", doc: "- topsecret\n", errs: []string{"malformed yaml"}, hidden: "topsecret"},
+		{name: "bad json", format: "json", doc: `{"a": topsecret}`, errs: []string{"malformed json"}, hidden: "topsecret"},
+		{name: "bad toml", format: "toml", doc: "a = topsecret\n", errs: []string{"malformed toml"}, hidden: "topsecret"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := parseDocument(tc.format, []byte(tc.doc))
+			if tc.errs != nil {
+				require.Error(t, err)
+				for _, s := range tc.errs {
+					assert.ErrorContains(t, err, s)
+				}
+				assert.NotContains(t, err.Error(), tc.hidden)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, got)
+		})
+	}
+}
+
+func TestClassify(t *testing.T) {
+	refused := &url.Error{Op: "Get", URL: "http://127.0.0.1:1/v1/kv/a", Err: &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}}
+	for _, tc := range []struct {
+		name   string
+		err    error
+		class  Class
+		status int
+	}{
+		{"no leader", api.StatusError{Code: 500, Body: "No cluster leader"}, ClassUnavailable, 500},
+		{"rpc error", api.StatusError{Code: 500, Body: "rpc error making call: EOF"}, ClassUnavailable, 500},
+		{"bad gateway", api.StatusError{Code: 502, Body: "proxy"}, ClassUnavailable, 502},
+		{"forbidden", api.StatusError{Code: 403, Body: "Permission denied"}, ClassPermission, 403},
+		{"acl not found", api.StatusError{Code: 403, Body: "ACL not found"}, ClassPermission, 403},
+		{"acl not found as 500", api.StatusError{Code: 500, Body: "rpc error: ACL not found"}, ClassPermission, 500},
+		{"too many", api.StatusError{Code: 429, Body: "Your IP is issuing too many concurrent connections"}, ClassRateLimited, 429},
+		{"bad key", api.StatusError{Code: 400, Body: "Invalid key"}, ClassBadRequest, 400},
+		{"connection refused", refused, ClassUnavailable, 0},
+		{"deadline", &url.Error{Op: "Get", Err: context.DeadlineExceeded}, ClassUnavailable, 0},
+		{"unknown CA", &url.Error{Op: "Get", Err: x509.UnknownAuthorityError{}}, ClassTLS, 0},
+		{"verification", &url.Error{Op: "Get", Err: &tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{}}}, ClassTLS, 0},
+		{"client certificate rejected", &url.Error{Op: "Get", Err: &net.OpError{Op: "remote error", Err: errors.New("tls: certificate required")}}, ClassTLS, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			class, status := classify(tc.err)
+			assert.Equal(t, tc.class, class)
+			assert.Equal(t, tc.status, status)
+		})
+	}
+}
+
+func TestErrorTextNamesLayerAndAddressButNoToken(t *testing.T) {
+	const token = "9f0c1d7e-planted-token"
+	p := New(Options{Prefix: "app/", Config: &api.Config{Address: "127.0.0.1:1", Token: token}, Datacenters: []string{"dc2"}})
+	err := p.fail("dc2", api.StatusError{Code: 500, Body: "proxy echoed X-Consul-Token: " + token + strings.Repeat(" x", 200)})
+	msg := err.Error()
+	assert.Contains(t, msg, "consul app/@dc2")
+	assert.Contains(t, msg, "http://127.0.0.1:1")
+	assert.Contains(t, msg, "dc dc2")
+	assert.NotContains(t, msg, token)
+	assert.Less(t, len(msg), 400, "a huge body is cut")
+
+	var pe *provider.Error
+	require.ErrorAs(t, err, &pe)
+	var ce *Error
+	require.ErrorAs(t, err, &ce)
+	assert.Equal(t, "consul app/@dc2", ce.Layer)
+	assert.Equal(t, "dc2", ce.Datacenter)
+	assert.Equal(t, 500, ce.Status)
+}
+
+func TestContentHash(t *testing.T) {
+	a := map[string]any{"x": "1", "db": map[string]any{"host": "h", "port": "1"}}
+	b := map[string]any{"db": map[string]any{"port": "1", "host": "h"}, "x": "1"}
+	assert.Equal(t, contentHash(a), contentHash(b), "key order does not matter")
+	assert.Equal(t, contentHash(nil), contentHash(map[string]any{}), "nil and empty are the same content")
+	for _, other := range []map[string]any{
+		{"x": "1", "db": map[string]any{"host": "h", "port": "2"}},
+		{"x": "1", "db": map[string]any{"host": "h"}},
+		{"x": 1, "db": map[string]any{"host": "h", "port": "1"}},
+		{"x": "1", "db.host": "h", "db.port": "1"},
+		{"x": []any{"1"}, "db": map[string]any{"host": "h", "port": "1"}},
+	} {
+		assert.NotEqual(t, contentHash(a), contentHash(other), "%v", other)
+	}
+}
+
+func TestRetryDelays(t *testing.T) {
+	unavailable := (&Provider{}).failClass("", ClassUnavailable, 0, errors.New("down"))
+	denied := (&Provider{}).failClass("", ClassPermission, 403, errors.New("ACL not found"))
+	for _, tc := range []struct {
+		name     string
+		backoff  provider.Backoff
+		err      error
+		min, max time.Duration
+	}{
+		{"transient", provider.Backoff{Min: 10 * time.Millisecond, Max: 200 * time.Millisecond}, unavailable, 5 * time.Millisecond, 200 * time.Millisecond},
+		{"permission, short max", provider.Backoff{Min: 10 * time.Millisecond, Max: 200 * time.Millisecond}, denied, 200 * time.Millisecond, 250 * time.Millisecond},
+		{"permission, default", provider.Backoff{}, denied, 30 * time.Second, 38 * time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := New(Options{Prefix: "app/", Config: &api.Config{Address: "127.0.0.1:1"}, Backoff: tc.backoff})
+			var emitted int
+			w := p.newWatcher(provider.Snapshot{}, func(provider.Event) { emitted++ })
+			seen := make(map[time.Duration]bool)
+			for range 30 {
+				d := w.failed(tc.err)
+				assert.GreaterOrEqual(t, d, tc.min)
+				assert.LessOrEqual(t, d, tc.max)
+				seen[d] = true
+			}
+			assert.Greater(t, len(seen), 1, "delays are jittered")
+			assert.Equal(t, 1, emitted, "one error event for a run of identical failures")
+		})
+	}
+}
+
+func TestNewWatcherSeeding(t *testing.T) {
+	p := New(Options{Prefix: "app/", Config: &api.Config{Address: "127.0.0.1:1"}, Datacenters: []string{"dc1", "dc2"}})
+	for _, tc := range []struct {
+		name  string
+		last  provider.Snapshot
+		dc    int
+		index uint64
+	}{
+		{"nothing delivered", provider.Snapshot{}, 0, 0},
+		{"preferred dc", provider.Snapshot{Version: "42", Data: map[string]any{}, Info: map[string]string{"datacenter": "dc1"}}, 0, 42},
+		{"failed over", provider.Snapshot{Version: "42", Data: map[string]any{}, Info: map[string]string{"datacenter": "dc2"}}, 1, 42},
+		{"unknown dc", provider.Snapshot{Version: "42", Data: map[string]any{}, Info: map[string]string{"datacenter": "dc9"}}, 0, 0},
+		{"stale", provider.Snapshot{Version: "42", Stale: true, Data: map[string]any{}, Info: map[string]string{"datacenter": "dc1"}}, 0, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := p.newWatcher(tc.last, func(provider.Event) {})
+			assert.Equal(t, tc.dc, w.dc)
+			assert.Equal(t, tc.index, w.index)
+		})
+	}
+}
+
+// TestWriteFileAtomic rewrites a file while a reader keeps reading it:
+// every read must see one whole version.
+func TestWriteFileAtomic(t *testing.T) {
+	dir := t.TempDir()
+	name := filepath.Join(dir, "cache.json")
+	body := func(i int) []byte {
+		b, _ := json.Marshal(map[string]string{"i": fmt.Sprint(i), "pad": strings.Repeat("x", 64<<10)})
+		return b
+	}
+	require.NoError(t, writeFileAtomic(name, body(0)))
+
+	stop := make(chan struct{})
+	bad := make(chan string, 1)
+	done := make(chan int)
+	go func() {
+		reads := 0
+		defer func() { done <- reads }()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			b, err := os.ReadFile(name)
+			reads++
+			var v map[string]string
+			if err != nil || json.Unmarshal(b, &v) != nil {
+				select {
+				case bad <- fmt.Sprintf("read %d bytes: %v", len(b), err):
+				default:
+				}
+				return
+			}
+		}
+	}()
+	for i := 1; i <= 100; i++ {
+		require.NoError(t, writeFileAtomic(name, body(i)))
+	}
+	close(stop)
+	reads := <-done
+	select {
+	case msg := <-bad:
+		t.Fatalf("a reader saw a partial file: %s", msg)
+	default:
+	}
+	t.Logf("%d reads during 100 writes", reads)
+
+	fi, err := os.Stat(name)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Len(t, entries, 1, "no temporary file left")
+}
+
+func TestWriteFileAtomicMissingDir(t *testing.T) {
+	err := writeFileAtomic(filepath.Join(t.TempDir(), "no", "such", "dir", "c.json"), []byte("{}"))
+	assert.Error(t, err)
+}

@@ -1,0 +1,187 @@
+package consul
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/hashicorp/consul/api"
+
+	"github.com/strata-go/strata/provider"
+)
+
+// read is one successful answer from Consul (or from the cache), before it
+// becomes a Snapshot.
+type read struct {
+	dc    string
+	index uint64
+	pairs api.KVPairs // tree mode
+	doc   *api.KVPair // document mode; nil when the key is missing
+
+	consistency string // the mode that produced the answer
+	lastContact time.Duration
+	knownLeader bool
+	stale       bool // a stale-mode answer beyond MaxStale that no default read could replace
+
+	cachedAt time.Time // non-zero when the answer comes from CacheFile
+}
+
+// requestTimeout is a request's deadline: above the server's wait plus its
+// wait/16 jitter plus the ~7 s a read can hang without a leader, with a
+// margin (rule 5). A non-blocking read (wait 0) gets 10 s.
+func requestTimeout(wait time.Duration) time.Duration {
+	return wait + wait/16 + 7*time.Second + 3*time.Second
+}
+
+// Load reads the layer once, without blocking (no index). It tries the
+// datacenters in order, moving on only after a transient failure. When
+// every one is unreachable and CacheFile holds a last good read of this
+// layer, that read is returned with Stale set and Info["source"] =
+// "cache"; a permission, TLS or data error is returned as is. Load returns
+// by ctx's deadline; errors are *provider.Error wrapping *Error (joined when
+// several datacenters failed).
+func (p *Provider) Load(ctx context.Context) (provider.Snapshot, error) {
+	if p.initErr != nil {
+		return provider.Snapshot{}, p.failClass("", ClassInvalidOptions, 0, p.initErr)
+	}
+	defer p.begin()()
+
+	var errs []error
+	for _, dc := range p.dcs {
+		r, err := p.fetch(ctx, dc, 0, 0)
+		if err == nil {
+			snap, err := p.snapshot(r)
+			if err != nil {
+				return provider.Snapshot{}, err
+			}
+			p.writeCache(r)
+			return snap, nil
+		}
+		errs = append(errs, err)
+		if !errClass(err).transient() || ctx.Err() != nil {
+			break
+		}
+	}
+	err := errors.Join(errs...)
+	if len(errs) == 1 {
+		err = errs[0]
+	}
+	if !errClass(errs[len(errs)-1]).transient() || p.opts.CacheFile == "" {
+		return provider.Snapshot{}, err
+	}
+	snap, cerr := p.loadCache()
+	if cerr != nil {
+		return provider.Snapshot{}, errors.Join(err, cerr)
+	}
+	p.log.Warn("consul: unreachable, using the last-known-good cache",
+		"layer", p.name, "addr", p.addr, "cache", p.opts.CacheFile,
+		"cached_at", snap.Info["cached_at"], "error", err.Error())
+	return snap, nil
+}
+
+// fetch reads the layer from dc in the configured consistency mode,
+// blocking on index for up to wait when index > 0, and bounds a stale
+// answer's staleness (rule 9).
+func (p *Provider) fetch(ctx context.Context, dc string, index uint64, wait time.Duration) (*read, error) {
+	r, err := p.get(ctx, dc, index, wait, p.opts.Consistency)
+	if err != nil || p.opts.Consistency != Stale {
+		return r, err
+	}
+	return p.boundStaleness(ctx, r), nil
+}
+
+// get sends the layer's single request: a recursive List in tree mode, a
+// Get in document mode (rule 11: one query per layer, never per key).
+func (p *Provider) get(ctx context.Context, dc string, index uint64, wait time.Duration, mode Consistency) (*read, error) {
+	q := &api.QueryOptions{Datacenter: dc}
+	if index > 0 {
+		q.WaitIndex, q.WaitTime = index, wait
+	} else {
+		wait = 0 // no index: the server answers at once (rule 2)
+	}
+	switch mode {
+	case Stale:
+		q.AllowStale = true
+	case Consistent:
+		q.RequireConsistent = true
+	}
+	rctx, cancel := context.WithTimeout(ctx, requestTimeout(wait))
+	defer cancel()
+	q = q.WithContext(rctx) // rule 10: every request carries the caller's ctx
+
+	r := &read{dc: dc, consistency: mode.String()}
+	var (
+		meta *api.QueryMeta
+		err  error
+	)
+	if p.key != "" {
+		r.doc, meta, err = p.client.KV().Get(p.key, q)
+	} else {
+		// A missing or emptied prefix is (nil, meta, nil): a state with an
+		// index, delivered as an empty layer (rule 3).
+		r.pairs, meta, err = p.client.KV().List(p.prefix, q)
+	}
+	if err != nil {
+		// Never take an index from an error (rule 2): r is dropped.
+		return nil, p.fail(dc, err)
+	}
+	if meta.ResultsFilteredByACLs {
+		// Rule 7: hidden keys are not deleted keys.
+		return nil, p.failClass(dc, ClassPermission, 0,
+			errors.New("keys hidden by ACLs (X-Consul-Results-Filtered-By-ACLs)"))
+	}
+	r.index, r.lastContact, r.knownLeader = meta.LastIndex, meta.LastContact, meta.KnownLeader
+	return r, nil
+}
+
+// snapshot turns a read into the layer's Snapshot, or into an
+// invalid-data or not-found error naming the layer and key.
+func (p *Provider) snapshot(r *read) (provider.Snapshot, error) {
+	snap := provider.Snapshot{
+		Version: strconv.FormatUint(r.index, 10),
+		Source:  p.source(),
+		ReadAt:  time.Now(),
+		Stale:   r.stale || !r.cachedAt.IsZero(),
+		Info:    p.info(r),
+	}
+	if !r.cachedAt.IsZero() {
+		snap.ReadAt = r.cachedAt
+	}
+	var err error
+	switch {
+	case p.key == "":
+		snap.Data, snap.Origins, err = buildTree(p.prefix, r.pairs)
+	case r.doc == nil && p.opts.Optional:
+		snap.Data = map[string]any{}
+	case r.doc == nil:
+		return provider.Snapshot{}, p.failClass(r.dc, ClassNotFound, 0,
+			fmt.Errorf("key %q: %w", p.key, provider.ErrNotFound))
+	default:
+		snap.Data, err = parseDocument(p.format, r.doc.Value)
+	}
+	if err != nil {
+		return provider.Snapshot{}, p.failClass(r.dc, ClassInvalidData, 0, err)
+	}
+	return snap, nil
+}
+
+func (p *Provider) info(r *read) map[string]string {
+	info := map[string]string{
+		"index":       strconv.FormatUint(r.index, 10),
+		"consistency": r.consistency,
+	}
+	if dc := p.dcLabel(r.dc); dc != "" {
+		info["datacenter"] = dc
+	}
+	if p.opts.Consistency == Stale && r.cachedAt.IsZero() {
+		info["last_contact"] = r.lastContact.String()
+		info["known_leader"] = strconv.FormatBool(r.knownLeader)
+	}
+	if !r.cachedAt.IsZero() {
+		info["source"] = "cache"
+		info["cached_at"] = r.cachedAt.UTC().Format(time.RFC3339)
+	}
+	return info
+}

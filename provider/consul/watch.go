@@ -1,0 +1,260 @@
+package consul
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/strata-go/strata/provider"
+)
+
+// Watch follows the layer with one blocking query at a time until ctx is
+// done, then returns ctx.Err(). It implements provider.Watcher; emit is
+// called from Watch's own goroutine only, and Watch starts no goroutine.
+//
+// last counts as delivered: its Version seeds the index (unless it is
+// stale, or from another datacenter, in which case the first read does not
+// block) and its content is not re-delivered. Then:
+//
+//   - a Snapshot is emitted when the content differs from the last
+//     delivered (rule 1), and also when only its staleness or its
+//     datacenter changed, since Status must show both;
+//   - an error is emitted on the first failed attempt and then only when
+//     it changes (for an outage: its class or HTTP status; otherwise its
+//     text), so an outage is one event rather than one per retry; retries
+//     back off (rule 6), permission and TLS errors at least
+//     min(30 s, Backoff.Max) apart. A malformed document, a key that is
+//     both value and folder, or a document key that disappears (not
+//     Optional, wrapping provider.ErrNotFound) is an error too, and the
+//     last content stays in force;
+//   - a recovery (empty Event) is emitted when an attempt succeeds after
+//     errors and the content is unchanged.
+//
+// With several Datacenters, a transient failure moves to the next one at
+// once (an error is emitted only when a whole round failed), and while not
+// on the first, the earlier ones are probed every FailbackInterval.
+func (p *Provider) Watch(ctx context.Context, last provider.Snapshot, emit func(provider.Event)) error {
+	if p.initErr != nil {
+		return p.failClass("", ClassInvalidOptions, 0, p.initErr)
+	}
+	defer p.begin()()
+	if emit == nil {
+		emit = func(provider.Event) {}
+	}
+
+	w := p.newWatcher(last, emit)
+	for {
+		if err := w.pace(ctx); err != nil {
+			return err
+		}
+		r, err := w.fetch(ctx)
+		if ctx.Err() != nil {
+			return ctx.Err() // rule 10: a cancelled request is no failure
+		}
+		if err == nil {
+			w.succeeded(r)
+			continue
+		}
+		if d := w.failed(err); d > 0 {
+			if err := provider.Sleep(ctx, d); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// watcher is the state of one Watch call, owned by its goroutine.
+type watcher struct {
+	p    *Provider
+	emit func(provider.Event)
+
+	dc    int    // index into p.dcs
+	index uint64 // 0: the next read does not block
+
+	// What was delivered last: content hash, staleness, datacenter.
+	delivered bool
+	hash      [32]byte
+	stale     bool
+	dcName    string
+
+	failing bool
+	errKey  string // identifies the last error emitted (see report)
+	backoff provider.Backoff
+	round   int // datacenters failed over in a row
+
+	lastStart time.Time
+	probedAt  time.Time
+}
+
+func (p *Provider) newWatcher(last provider.Snapshot, emit func(provider.Event)) *watcher {
+	w := &watcher{p: p, emit: emit, backoff: p.opts.Backoff}
+	w.backoff.Reset()
+	if last.Data == nil && last.Version == "" {
+		return w
+	}
+	w.delivered = true
+	w.hash = contentHash(last.Data)
+	w.stale = last.Stale
+	w.dcName = last.Info["datacenter"]
+
+	sameDC := len(p.opts.Datacenters) == 0
+	for i, dc := range p.dcs {
+		if w.dcName != "" && p.dcLabel(dc) == w.dcName {
+			w.dc, sameDC = i, true
+			break
+		}
+	}
+	if w.dc > 0 {
+		w.probedAt = time.Now()
+	}
+	// Each datacenter has its own index space, and a stale or cached
+	// snapshot's index says nothing about the current one.
+	if sameDC && !last.Stale {
+		w.index, _ = strconv.ParseUint(last.Version, 10, 64)
+	}
+	return w
+}
+
+// pace keeps a gap of MinInterval plus up to half of it as jitter between
+// the starts of two fetches (rule 8).
+func (w *watcher) pace(ctx context.Context) error {
+	if !w.lastStart.IsZero() {
+		mi := w.p.opts.MinInterval
+		gap := mi + rand.N(mi/2+1)
+		if d := time.Until(w.lastStart.Add(gap)); d > 0 {
+			if err := provider.Sleep(ctx, d); err != nil {
+				return err
+			}
+		}
+	}
+	w.lastStart = time.Now()
+	return ctx.Err()
+}
+
+func (w *watcher) succeeded(r *read) {
+	w.backoff.Reset() // rule 6
+	w.round = 0
+	if r.index < w.index {
+		// Rule 2: a snapshot restore, or another server answering. Start
+		// again from 0 and deliver what that read returns.
+		w.p.log.Info("consul: index went backwards, re-reading",
+			"layer", w.p.name, "dc", w.p.dcLabel(r.dc), "from", w.index, "to", r.index)
+		w.index = 0
+		return
+	}
+	// An index of 0 would make every query return at once; Consul's own
+	// guidance is to block on 1 instead.
+	w.index = max(r.index, 1)
+
+	snap, err := w.p.snapshot(r)
+	if err != nil {
+		w.report(err) // the index is kept: wait for the next change
+		return
+	}
+	h, dc := contentHash(snap.Data), snap.Info["datacenter"]
+	if w.delivered && h == w.hash && snap.Stale == w.stale && dc == w.dcName {
+		if w.failing {
+			w.emit(provider.Event{})
+		}
+		w.recovered()
+		return
+	}
+	if snap.Stale != w.stale {
+		w.p.log.Warn("consul: staleness changed", "layer", w.p.name,
+			"stale", snap.Stale, "last_contact", snap.Info["last_contact"])
+	}
+	w.delivered, w.hash, w.stale, w.dcName = true, h, snap.Stale, dc
+	w.p.writeCache(r)
+	w.recovered()
+	w.emit(provider.Event{Snapshot: &snap})
+}
+
+func (w *watcher) recovered() {
+	if w.failing {
+		w.p.log.Info("consul: layer recovered", "layer", w.p.name, "addr", w.p.addr)
+	}
+	w.failing, w.errKey = false, ""
+}
+
+// failed handles a failed request and returns how long to wait before the
+// next one.
+func (w *watcher) failed(err error) time.Duration {
+	if w.failover(err) {
+		return 0
+	}
+	w.report(err)
+	d := w.backoff.Next()
+	if c := errClass(err); c == ClassPermission || c == ClassTLS {
+		// Configuration errors are retried slowly (rule 6).
+		slow := slowRetry
+		if m := w.p.opts.Backoff.Max; m > 0 {
+			slow = min(slow, m)
+		}
+		if d < slow {
+			d = slow + rand.N(slow/4+1)
+		}
+	}
+	return d
+}
+
+// report emits err unless the same kind of error is already reported.
+func (w *watcher) report(err error) {
+	// An outage is one event however its text varies (datacenter, URL);
+	// a configuration or data error is reported again when its text
+	// changes, since each new text is something new to fix.
+	key := err.Error()
+	if e := (*Error)(nil); errors.As(err, &e) && (e.Class == ClassUnavailable || e.Class == ClassRateLimited) {
+		key = fmt.Sprint(e.Class, "|", e.Status)
+	}
+	if w.failing && key == w.errKey {
+		return
+	}
+	msg := "consul: layer failing"
+	if w.failing {
+		msg = "consul: layer error changed"
+	}
+	w.p.log.Warn(msg, "layer", w.p.name, "addr", w.p.addr, "error", err.Error())
+	w.failing, w.errKey = true, key
+	w.emit(provider.Event{Err: err})
+}
+
+// contentHash identifies a layer's content for rule 1: the same nested
+// map, whatever the index or key order, hashes the same.
+func contentHash(data map[string]any) [32]byte {
+	return sha256.Sum256(appendCanonical(nil, data))
+}
+
+// appendCanonical appends an unambiguous encoding of v: every value is a
+// type tag and a length followed by its content, maps in key order.
+func appendCanonical(b []byte, v any) []byte {
+	switch t := v.(type) {
+	case map[string]any:
+		b = appendTag(b, 'm', len(t))
+		for _, k := range slices.Sorted(maps.Keys(t)) {
+			b = append(appendTag(b, 'k', len(k)), k...)
+			b = appendCanonical(b, t[k])
+		}
+	case []any:
+		b = appendTag(b, 'l', len(t))
+		for _, e := range t {
+			b = appendCanonical(b, e)
+		}
+	case string:
+		b = append(appendTag(b, 's', len(t)), t...)
+	default:
+		s := fmt.Sprintf("%T:%v", t, t)
+		b = append(appendTag(b, 'v', len(s)), s...)
+	}
+	return b
+}
+
+func appendTag(b []byte, tag byte, n int) []byte {
+	return binary.AppendUvarint(append(b, tag), uint64(n))
+}
