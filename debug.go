@@ -5,7 +5,6 @@ import (
 	"errors"
 	"expvar"
 	"net/http"
-
 )
 
 // DebugView is what Handler serves: the effective configuration with
@@ -102,4 +101,3 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 	enc.SetIndent("", "  ")
 	_ = enc.Encode(v)
 }
-

@@ -26,7 +26,9 @@ type Config struct {
 // register exports cfg's Status as Prometheus metrics: the ten lines this
 // example is about.
 func register[T any](reg prometheus.Registerer, cfg *strata.Config[T]) {
-	f := func(get func(strata.Status) float64) func() float64 { return func() float64 { return get(cfg.Status()) } }
+	f := func(get func(strata.Status) float64) func() float64 {
+		return func() float64 { return get(cfg.Status()) }
+	}
 	reg.MustRegister(
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "strata_changes_applied_total", Help: "Config changes applied."}, f(func(s strata.Status) float64 { return float64(s.Applied) })),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "strata_changes_rejected_total", Help: "Config changes rejected as invalid."}, f(func(s strata.Status) float64 { return float64(s.Rejected) })),
