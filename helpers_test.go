@@ -53,3 +53,8 @@ func errorsOf(opts *strata.Options) <-chan error {
 	opts.OnError = func(err error) { ch <- err }
 	return ch
 }
+
+// providerBackoff retries quickly so outage tests finish fast.
+func providerBackoff() provider.Backoff {
+	return provider.Backoff{Min: 50 * time.Millisecond, Max: 500 * time.Millisecond}
+}
