@@ -23,9 +23,8 @@ func (h handler[T]) Apply(snaps []provider.Snapshot) {
 			c.reject(&Error{Op: "reload", Problems: []Problem{{Message: fmt.Sprintf("internal error: %v", r)}}})
 		}
 	}()
-	for i, s := range snaps {
-		c.status.loaded(i, s)
-	}
+	// Status already saw each new snapshot in LayerEvent, which the engine
+	// calls before Apply.
 	cand, err := c.build("reload", snaps)
 	if err != nil {
 		c.reject(err)

@@ -38,11 +38,7 @@ func consulBinary() (string, error) {
 	return "", errors.New("no consul binary: run `make consul` or set STRATA_CONSUL_BIN")
 }
 
-func startAgent(ctx context.Context, dir string) (*devAgent, error) {
-	bin, err := consulBinary()
-	if err != nil {
-		return nil, err
-	}
+func startAgent(ctx context.Context, bin, dir string) (*devAgent, error) {
 	ports, err := freePorts(5)
 	if err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -18,15 +19,18 @@ import (
 // runDemo plays the whole story against a throwaway dev agent: a change
 // applied, an invalid value rejected, a fix, a multi-key transaction
 // applied as one change, and a deleted key falling back to the file.
-func runDemo(ctx context.Context, log *slog.Logger, path string) error {
+//
+// The story is written to out; bin is the Consul binary to start.
+func runDemo(ctx context.Context, out io.Writer, log *slog.Logger, bin, path string) error {
 	dir, err := os.MkdirTemp("", "strata-demo-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
 
+	step := func(n int, title string) { fmt.Fprintf(out, "\n== %d. %s\n", n, title) }
 	step(1, "start a Consul dev agent")
-	agent, err := startAgent(ctx, dir)
+	agent, err := startAgent(ctx, bin, dir)
 	if err != nil {
 		return err
 	}
@@ -40,7 +44,7 @@ func runDemo(ctx context.Context, log *slog.Logger, path string) error {
 	if _, err := kv.Put(&api.KVPair{Key: prefix + "db/max_conns", Value: []byte("20")}, nil); err != nil {
 		return err
 	}
-	fmt.Printf("   consul at %s; seeded %sdb/max_conns = 20\n", agent.addr, prefix)
+	fmt.Fprintf(out, "   consul at %s; seeded %sdb/max_conns = 20\n", agent.addr, prefix)
 
 	step(2, "load: defaults < config.yaml < consul < env (ORDERS_TIMEOUT=3s)")
 	events := make(chan string, 16)
@@ -58,12 +62,12 @@ func runDemo(ctx context.Context, log *slog.Logger, path string) error {
 		return err
 	}
 	defer cfg.Close()
-	fmt.Printf("   max_conns=%d timeout=%s listen=%s\n", cfg.Get().DB.MaxConns, cfg.Get().Timeout, cfg.Get().Listen)
+	fmt.Fprintf(out, "   max_conns=%d timeout=%s listen=%s\n", cfg.Get().DB.MaxConns, cfg.Get().Timeout, cfg.Get().Listen)
 
 	step(3, "where does each value come from? (Explain)")
 	for _, key := range []string{"db.max_conns", "listen", "timeout", "features.new_checkout", "db.dsn"} {
 		if e, ok := cfg.Explain(key); ok {
-			fmt.Println("  ", e)
+			fmt.Fprintln(out, "  ", e)
 		}
 	}
 
@@ -101,25 +105,23 @@ func runDemo(ctx context.Context, log *slog.Logger, path string) error {
 		}
 		select {
 		case ev := <-events:
-			fmt.Println("  ", firstLine(ev))
+			fmt.Fprintln(out, "  ", firstLine(ev))
 		case <-time.After(10 * time.Second):
 			return errors.New("no change observed within 10s")
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-		fmt.Printf("   now: max_conns=%d features=%v\n", cfg.Get().DB.MaxConns, cfg.Get().Features)
+		fmt.Fprintf(out, "   now: max_conns=%d features=%v\n", cfg.Get().DB.MaxConns, cfg.Get().Features)
 	}
 
 	step(4+len(steps), "status")
 	st := cfg.Status()
-	fmt.Printf("   generation %d, %d applied, %d rejected\n", st.Generation, st.Applied, st.Rejected)
+	fmt.Fprintf(out, "   generation %d, %d applied, %d rejected\n", st.Generation, st.Applied, st.Rejected)
 	for _, l := range st.Layers {
-		fmt.Printf("   %-28s version=%-20s healthy=%t stale=%t\n", l.Name, l.Version, l.Healthy, l.Stale)
+		fmt.Fprintf(out, "   %-28s version=%-20s healthy=%t stale=%t\n", l.Name, l.Version, l.Healthy, l.Stale)
 	}
 	return nil
 }
-
-func step(n int, title string) { fmt.Printf("\n== %d. %s\n", n, title) }
 
 func firstLine(s string) string {
 	line, _, _ := strings.Cut(s, "\n")

@@ -46,7 +46,10 @@ func main() {
 	}
 	var err error
 	if *demo {
-		err = runDemo(ctx, log, file)
+		var bin string
+		if bin, err = consulBinary(); err == nil {
+			err = runDemo(ctx, os.Stdout, log, bin, file)
+		}
 	} else {
 		err = serve(ctx, log, settings{prefix: *prefix, path: file})
 	}

@@ -50,15 +50,37 @@ func run(path string, log *slog.Logger) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 
-	cfg, err := strata.LoadWith[Config](ctx, strata.Options{Logger: log},
-		file.New(path),
-		env.New("QS_"),
-	)
+	cfg, handler, err := newService(ctx, path, log, nil)
 	if err != nil {
 		return err // names the layer, the key and why
 	}
 	defer cfg.Close()
 
+	srv := &http.Server{Addr: cfg.Get().Listen, Handler: handler, ReadHeaderTimeout: cfg.Get().Timeout}
+	go func() {
+		<-ctx.Done()
+		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(shutdown)
+	}()
+	log.Info("serving", "addr", srv.Addr, "config", path)
+	if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// newService loads the config (file, then QS_* variables from environ, nil
+// meaning the process environment) and returns it with the service's
+// handler, which reads the current config on every request.
+func newService(ctx context.Context, path string, log *slog.Logger, environ func() []string) (*strata.Config[Config], http.Handler, error) {
+	cfg, err := strata.LoadWith[Config](ctx, strata.Options{Logger: log},
+		file.New(path),
+		env.New("QS_", env.Options{Environ: environ}),
+	)
+	if err != nil {
+		return nil, nil, err
+	}
 	cfg.OnChange(func(old, new *Config) {
 		log.Info("config changed", "greeting", new.Greeting, "max_conns", new.DB.MaxConns)
 		if old.Listen != new.Listen {
@@ -71,16 +93,6 @@ func run(path string, log *slog.Logger) error {
 		c := cfg.Get() // one atomic load: always a complete, valid config
 		fmt.Fprintf(w, "%s (max_conns=%d, new_checkout=%t)\n", c.Greeting, c.DB.MaxConns, c.Features["new_checkout"])
 	})
-	srv := &http.Server{Addr: cfg.Get().Listen, Handler: mux, ReadHeaderTimeout: cfg.Get().Timeout}
-	go func() {
-		<-ctx.Done()
-		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(shutdown)
-	}()
-	log.Info("serving", "addr", srv.Addr, "config", path)
-	if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	mux.Handle("GET /debug/config", cfg.Handler())
+	return cfg, mux, nil
 }
