@@ -171,3 +171,26 @@ func TestDatacenterFailover(t *testing.T) {
 	assert.Equal(t, "dc2", snap.Info["datacenter"])
 	assert.True(t, strings.HasPrefix(snap.Data["where"].(string), "dc2"))
 }
+
+// TestWatchAfterOutageDoesNotBlockOnAStaleIndex restarts a dev agent, which
+// comes back empty with its index near zero. A watcher that kept its old
+// index across the outage would have its next blocking query held for the
+// whole Wait (5 minutes here) before Consul answered with the lower index;
+// the first read after a failure must therefore not block.
+func TestWatchAfterOutageDoesNotBlockOnAStaleIndex(t *testing.T) {
+	t.Parallel()
+	a := consultest.Start(t, consultest.Options{})
+	for i := range 30 {
+		a.Put(t, "app/x", strconv.Itoa(i)) // raise the index well above a fresh agent's
+	}
+	p := consul.New(fast(consul.Options{Prefix: "app/", Config: a.Config(), Wait: 5 * time.Minute}))
+	first, err := load(t, p)
+	require.NoError(t, err)
+	ev, _ := watch(t, p, first)
+
+	a.Kill(t)
+	ev.next(t, "an error while Consul is down", isError)
+	a.Restart(t)
+	a.Put(t, "app/x", "after-restart")
+	ev.next(t, "the value written after the restart, long before the 5-minute wait", hasValue("x", "after-restart"))
+}

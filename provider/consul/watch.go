@@ -186,6 +186,14 @@ func (w *watcher) recovered() {
 // failed handles a failed request and returns how long to wait before the
 // next one.
 func (w *watcher) failed(err error) time.Duration {
+	// After a failure the server's index may have gone backwards while we
+	// could not see it (a restarted or re-created server, a restore). A
+	// blocking query on the old index would then be held for the whole
+	// Wait before Consul answers with the lower one (rule 2), so the next
+	// read does not block. The content hash still keeps unchanged data from
+	// being delivered again (rule 6); the cost is one non-blocking read per
+	// outage.
+	w.index = 0
 	if w.failover(err) {
 		return 0
 	}
