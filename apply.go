@@ -42,7 +42,7 @@ func (h handler[T]) LayerEvent(i int, ev provider.Event) {
 		err := fmt.Errorf("strata: layer %s failing: %w", c.names[i], ev.Err)
 		c.opts.logger().Warn("strata: layer failing; serving last good config", "layer", c.names[i], "error", ev.Err.Error())
 		if c.opts.OnError != nil {
-			c.opts.OnError(err)
+			c.safely("OnError hook", func() { c.opts.OnError(err) })
 		}
 	case layerRecovered:
 		c.opts.logger().Info("strata: layer recovered", "layer", c.names[i])

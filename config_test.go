@@ -319,3 +319,24 @@ func TestOnApplyListsChangedKeysAndRedactsSecrets(t *testing.T) {
 	}, ch.Keys)
 	assert.Equal(t, 20, cfg.Get().DB.MaxConns)
 }
+
+func TestPanickingHooksNeverStopReloads(t *testing.T) {
+	l := memlayer.New("consul", base())
+	cfg := load[Service](t, strata.Options{
+		OnError: func(error) { panic("error hook bug") },
+		OnApply: func(strata.Change) { panic("apply hook bug") },
+	}, l)
+	changes := make(chan int, 10)
+	cfg.OnChange(func(_, new *Service) { changes <- new.DB.MaxConns })
+
+	l.Fail(errors.New("outage")) // OnError panics on the outage report
+	bad := base()
+	bad["db"].(map[string]any)["max_conns"] = "x"
+	l.Set(bad) // and on the rejected change
+	require.Eventually(t, func() bool { return cfg.Status().Rejected == 1 }, wait, time.Millisecond)
+	good := base()
+	good["db"].(map[string]any)["max_conns"] = "33"
+	l.Set(good) // OnApply panics, OnChange still runs
+	assert.Equal(t, 33, receive(t, changes))
+	require.Eventually(t, func() bool { return cfg.Status().CallbackPanics >= 3 }, wait, time.Millisecond)
+}
