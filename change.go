@@ -17,9 +17,10 @@ type Change struct {
 // KeyChange is one key's old and new effective value as text. The values
 // of secret keys are replaced by "[redacted]"; an absent value is "".
 type KeyChange struct {
-	Key      string
-	Old, New string
-	Secret   bool
+	Key    string // dotted config key
+	Old    string // value before the change; "" when the key was absent
+	New    string // value after the change; "" when the key was removed
+	Secret bool   // the values are redacted
 }
 
 func (ch Change) keyNames() []string {

@@ -30,9 +30,9 @@ type Explanation struct {
 
 // Override is a value that a higher layer replaced.
 type Override struct {
-	Layer  string          `json:"layer"`
-	Origin provider.Origin `json:"origin"`
-	Value  string          `json:"value"`
+	Layer  string          `json:"layer"`  // the overridden layer's name
+	Origin provider.Origin `json:"origin"` // where its value came from
+	Value  string          `json:"value"`  // its value, redacted when secret
 }
 
 // String renders the explanation as one line, e.g.

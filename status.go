@@ -19,8 +19,9 @@ type Status struct {
 	Generation uint64 `json:"generation"`
 	// AppliedAt is when the current value was applied.
 	AppliedAt time.Time `json:"applied_at"`
-	// Applied and Rejected count changes applied and refused since Load.
-	Applied  uint64 `json:"applied"`
+	// Applied counts changes applied since Load.
+	Applied uint64 `json:"applied"`
+	// Rejected counts changes refused as invalid since Load.
 	Rejected uint64 `json:"rejected"`
 	// LastRejected is the most recent refused change, or nil.
 	LastRejected *Rejection `json:"last_rejected,omitempty"`
@@ -38,8 +39,8 @@ type Status struct {
 
 // Rejection is a refused change.
 type Rejection struct {
-	At    time.Time `json:"at"`
-	Error string    `json:"error"`
+	At    time.Time `json:"at"`    // when the change was refused
+	Error string    `json:"error"` // why, with every problem (secrets redacted)
 }
 
 // LayerStatus reports one layer.
@@ -54,14 +55,15 @@ type LayerStatus struct {
 	Version string `json:"version"`
 	// LastRead is when the content in force was read.
 	LastRead time.Time `json:"last_read"`
-	// LastError is the latest failure's text (empty once healthy again
-	// only if it never failed), and LastErrorAt when it happened.
-	LastError   string    `json:"last_error,omitempty"`
+	// LastError is the latest failure's text. It is kept after the layer
+	// recovers, for the post-mortem; empty if the layer never failed.
+	LastError string `json:"last_error,omitempty"`
+	// LastErrorAt is when LastError happened.
 	LastErrorAt time.Time `json:"last_error_at"`
-	// Failures counts failures reported since the layer was last healthy;
-	// Errors counts all reported failures since Load.
-	Failures int    `json:"failures"`
-	Errors   uint64 `json:"errors_total"`
+	// Failures counts failures reported since the layer was last healthy.
+	Failures int `json:"failures"`
+	// Errors counts all failures reported since Load.
+	Errors uint64 `json:"errors_total"`
 	// Stale is true when the layer serves content not known to be
 	// current, such as a last-known-good cache.
 	Stale bool `json:"stale"`

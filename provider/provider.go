@@ -55,8 +55,8 @@ type Watcher interface {
 // failed; the previous content stays in force), or both nil (healthy again
 // after errors, content unchanged).
 type Event struct {
-	Snapshot *Snapshot
-	Err      error
+	Snapshot *Snapshot // the layer's new content, or nil
+	Err      error     // why the latest attempt failed, or nil
 }
 
 // Schema describes the configuration type a layer is feeding. strata hands
