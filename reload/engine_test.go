@@ -53,13 +53,24 @@ func (s *scripted) Watch(ctx context.Context, last provider.Snapshot, emit func(
 	}
 }
 
-// run executes fn inside the watcher and waits until it was picked up.
+// run executes fn inside the watcher and waits until it has run, so that
+// whatever fn emitted has reached the engine when run returns.
 func (s *scripted) run(t *testing.T, fn func(emit func(provider.Event)) error) {
 	t.Helper()
+	done := make(chan struct{})
+	step := func(emit func(provider.Event)) error {
+		defer close(done)
+		return fn(emit)
+	}
 	select {
-	case s.steps <- fn:
+	case s.steps <- step:
 	case <-time.After(wait):
 		t.Fatal("watcher did not take the step")
+	}
+	select {
+	case <-done:
+	case <-time.After(wait):
+		t.Fatal("step did not finish")
 	}
 }
 
@@ -155,6 +166,9 @@ func TestUpdatesDuringApplyCoalesce(t *testing.T) {
 	rec := newRecorder()
 	rec.hold = make(chan struct{})
 	start(t, []provider.Provider{w}, rec)
+	// Cleanups run last-in first-out: release any held Apply before the
+	// engine's Close waits for it, even when an assertion failed.
+	t.Cleanup(func() { close(rec.hold) })
 	next(t, w.starts)
 
 	emitVersion := func(v string) {
