@@ -117,8 +117,12 @@ func runDemo(ctx context.Context, out io.Writer, log *slog.Logger, bin, path str
 	step(4+len(steps), "status")
 	st := cfg.Status()
 	fmt.Fprintf(out, "   generation %d, %d applied, %d rejected\n", st.Generation, st.Applied, st.Rejected)
+	width := 0
 	for _, l := range st.Layers {
-		fmt.Fprintf(out, "   %-28s version=%-20s healthy=%t stale=%t\n", l.Name, l.Version, l.Healthy, l.Stale)
+		width = max(width, len(l.Name))
+	}
+	for _, l := range st.Layers {
+		fmt.Fprintf(out, "   %-*s  version=%-20s healthy=%t stale=%t\n", width, l.Name, l.Version, l.Healthy, l.Stale)
 	}
 	return nil
 }
