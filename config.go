@@ -38,6 +38,9 @@ import (
 // Config holds the current value of a configuration of type T and keeps it
 // current while its layers change. All methods are safe for concurrent use.
 type Config[T any] struct {
+	// value is also reachable as applied.Load().value; it is kept on its
+	// own so that Get is one atomic load with no second pointer to follow.
+	// Both are stored by the reload goroutine only, value first.
 	value   atomic.Pointer[T]
 	applied atomic.Pointer[candidate[T]]
 

@@ -68,7 +68,7 @@ var ErrNotReady = errors.New("strata: config is closed")
 // or serve stale data do not make it fail — the last good value is still
 // valid — but are listed by Status for alerting.
 func (c *Config[T]) Ready() error {
-	if !c.status.snapshot().Ready {
+	if !c.status.ready() {
 		return ErrNotReady
 	}
 	return nil

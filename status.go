@@ -171,6 +171,13 @@ func (b *statusBoard) closed() {
 	b.s.Ready = false
 }
 
+// ready is Status().Ready without copying every layer, for probes.
+func (b *statusBoard) ready() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.s.Ready
+}
+
 func (b *statusBoard) snapshot() Status {
 	b.mu.Lock()
 	defer b.mu.Unlock()
