@@ -19,43 +19,36 @@ type DebugView struct {
 	Status Status `json:"status"`
 }
 
-// Debug returns the view Handler serves. Secret values are redacted.
+// Debug returns the view Handler serves. Secret values are redacted at any
+// depth, inside lists and maps included.
 func (c *Config[T]) Debug() DebugView {
 	v := DebugView{Origins: c.ExplainAll(), Status: c.Status()}
 	if cand := c.applied.Load(); cand != nil {
-		v.Config = c.redactTree("", cand.merged)
+		v.Config, _ = redactValue(c.rootCursor(), cand.merged, 0).(map[string]any)
 	}
 	return v
 }
 
-// redactTree copies a nested map, replacing the values of secret keys.
-func (c *Config[T]) redactTree(prefix string, m map[string]any) map[string]any {
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		key := join(prefix, k)
-		switch {
-		case c.isSecret(key):
-			out[k] = redacted
-		case isNested(v):
-			out[k] = c.redactTree(key, v.(map[string]any))
-		default:
-			out[k] = v
-		}
-	}
-	return out
-}
-
-func isNested(v any) bool {
-	_, ok := v.(map[string]any)
-	return ok
-}
-
 // Handler returns an http.Handler serving Debug as JSON, for mounting at a
 // path such as /debug/config behind the service's own access control. It
-// never serves a secret value.
+// never serves a secret value. It answers GET and HEAD only (405 with an
+// Allow header otherwise, so a crawler or a mistaken POST is refused), and
+// marks the body nosniff so no browser reads it as anything but JSON.
 func (c *Config[T]) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, c.Debug())
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		switch r.Method {
+		case http.MethodGet:
+			writeJSON(w, http.StatusOK, c.Debug())
+		case http.MethodHead:
+			// The same headers as GET, without building the view.
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Cache-Control", "no-store")
+			w.WriteHeader(http.StatusOK)
+		default:
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		}
 	})
 }
 
