@@ -1,7 +1,6 @@
 package strata
 
 import (
-	"fmt"
 	"sort"
 
 	"github.com/strata-go/strata/internal/limits"
@@ -42,7 +41,7 @@ func (c *Config[T]) diff(gen uint64, prev, next *candidate[T]) Change {
 	d := differ{changed: func(key string, cur cursor, ov, nv any, depth int) {
 		ch.Keys = append(ch.Keys, keyChange(key, cur, ov, nv, depth))
 	}}
-	d.maps(c.rootCursor(), nil, prev.merged, next.merged, 0)
+	d.maps(c.rootCursor(), make(keyBuf, 0, 256), prev.merged, next.merged, 0)
 	sort.Slice(ch.Keys, func(i, j int) bool { return ch.Keys[i].Key < ch.Keys[j].Key })
 	return ch
 }
@@ -127,7 +126,7 @@ func text(cur cursor, v any, depth int) string {
 	case string:
 		return v
 	default:
-		return fmt.Sprint(redactValue(cur, v, depth))
+		return display(redactValue(cur, v, depth))
 	}
 }
 

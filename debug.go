@@ -31,7 +31,8 @@ func (c *Config[T]) Debug() DebugView {
 
 // Handler returns an http.Handler serving Debug as JSON, for mounting at a
 // path such as /debug/config behind the service's own access control. It
-// never serves a secret value. It answers GET and HEAD only (405 with an
+// never serves a secret value. The JSON is compact; add ?pretty to the URL
+// for an indented body. It answers GET and HEAD only (405 with an
 // Allow header otherwise, so a crawler or a mistaken POST is refused), and
 // marks the body nosniff so no browser reads it as anything but JSON.
 func (c *Config[T]) Handler() http.Handler {
@@ -39,7 +40,9 @@ func (c *Config[T]) Handler() http.Handler {
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		switch r.Method {
 		case http.MethodGet:
-			writeJSON(w, http.StatusOK, c.Debug())
+			// Compact unless asked: indenting cost more than building the
+			// view at 10k keys, and browsers and jq indent for themselves.
+			writeJSON(w, http.StatusOK, c.Debug(), r.URL.Query().Has("pretty"))
 		case http.MethodHead:
 			// The same headers as GET, without building the view.
 			w.Header().Set("Content-Type", "application/json")
@@ -72,10 +75,10 @@ func (c *Config[T]) Ready() error {
 func (c *Config[T]) ReadyHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := c.Ready(); err != nil {
-			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": err.Error()})
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": err.Error()}, true)
 			return
 		}
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"}, true)
 	})
 }
 
@@ -86,11 +89,13 @@ func (c *Config[T]) Expvar() expvar.Func {
 	return func() any { return c.Status() }
 }
 
-func writeJSON(w http.ResponseWriter, code int, v any) {
+func writeJSON(w http.ResponseWriter, code int, v any, indent bool) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(code)
 	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
+	if indent {
+		enc.SetIndent("", "  ")
+	}
 	_ = enc.Encode(v)
 }

@@ -84,12 +84,14 @@ func (c *Config[T]) ExplainAll() []Explanation {
 	if cand == nil {
 		return nil
 	}
-	w := explainWalk{layers: cand.layers, snaps: cand.snaps}
+	// Counting first costs one allocation-free pass and saves growing a
+	// slice of 10k explanations several times over.
+	w := explainWalk{layers: cand.layers, snaps: cand.snaps, out: make([]Explanation, 0, countLeaves(cand.merged, 0))}
 	nodes := make([]any, len(cand.snaps))
 	for i := range cand.snaps {
 		nodes[i] = cand.snaps[i].Data
 	}
-	w.walk(c.rootCursor(), nil, cand.merged, nodes, 0)
+	w.walk(c.rootCursor(), make(keyBuf, 0, 256), cand.merged, nodes, 0)
 	sort.Slice(w.out, func(i, j int) bool { return w.out[i].Key < w.out[j].Key })
 	return w.out
 }
@@ -98,6 +100,17 @@ type explainWalk struct {
 	layers []string
 	snaps  []provider.Snapshot
 	out    []Explanation
+	// scratch holds, per depth, the layers' values at the key being
+	// visited; siblings reuse it, since a level is done with it before
+	// moving on.
+	scratch [][]any
+}
+
+func (w *explainWalk) nodesAt(depth, n int) []any {
+	for len(w.scratch) <= depth {
+		w.scratch = append(w.scratch, make([]any, n))
+	}
+	return w.scratch[depth]
 }
 
 // walk visits the merged map m at key; nodes holds each layer's value at
@@ -106,8 +119,9 @@ func (w *explainWalk) walk(cur cursor, key keyBuf, m map[string]any, nodes []any
 	for k, v := range m {
 		child := key.push(k)
 		ccur := cur.key(k)
-		cnodes := make([]any, len(nodes))
+		cnodes := w.nodesAt(depth, len(nodes))
 		for i, n := range nodes {
+			cnodes[i] = nil
 			if nm, ok := n.(map[string]any); ok {
 				cnodes[i] = nm[k]
 			}
@@ -138,7 +152,7 @@ func explainLeaf(layers []string, snaps []provider.Snapshot, key string, cur cur
 		if _, isMap := v.(map[string]any); isMap && depth < limits.MaxDepth {
 			continue
 		}
-		text := fmt.Sprint(redactValue(cur, v, depth))
+		text := display(redactValue(cur, v, depth))
 		origin := snaps[i].OriginOf(key)
 		if !found {
 			found = true
@@ -148,4 +162,27 @@ func explainLeaf(layers []string, snaps []provider.Snapshot, key string, cur cur
 		e.Overrode = append(e.Overrode, Override{Layer: layers[i], Origin: origin, Value: text})
 	}
 	return e, found
+}
+
+// display renders a value as Explain and change lists show it; strings,
+// nearly every value from Consul and env, are shown as they are without
+// going through fmt.
+func display(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	return fmt.Sprint(v)
+}
+
+// countLeaves counts the keys ExplainAll may report below m.
+func countLeaves(m map[string]any, depth int) int {
+	n := 0
+	for _, v := range m {
+		if sub, ok := v.(map[string]any); ok && len(sub) > 0 && depth+1 < limits.MaxDepth {
+			n += countLeaves(sub, depth+1)
+			continue
+		}
+		n++
+	}
+	return n
 }
