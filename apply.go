@@ -36,7 +36,7 @@ func (h handler[T]) Apply(snaps []provider.Snapshot) {
 // recoveries once each, not once per retry.
 func (h handler[T]) LayerEvent(i int, ev provider.Event) {
 	c := h.c
-	ev.Err = c.scrubLayerError(ev.Err) // before Status, the log or OnError see it
+	ev.Err = c.scrubRuntimeError(ev.Err) // before Status, the log or OnError see it
 	switch c.status.layerEvent(i, ev) {
 	case layerFailed:
 		err := fmt.Errorf("strata: layer %s failing: %w", c.names[i], ev.Err)
@@ -101,9 +101,9 @@ func (c *Config[T]) reject(err error) {
 func (c *Config[T]) safely(what string, fn func()) {
 	defer func() {
 		if r := recover(); r != nil {
-			err := fmt.Errorf("strata: %s panicked: %v", what, r)
+			err := c.scrubRuntimeError(fmt.Errorf("strata: %s panicked: %v", what, r)) // a panic may quote the config
 			c.status.callbackPanicked()
-			c.opts.logger().Error("strata: callback panicked", "callback", what, "panic", fmt.Sprint(r))
+			c.opts.logger().Error("strata: callback panicked", "callback", what, "panic", err.Error())
 			if c.opts.OnError != nil && what != "OnError hook" {
 				c.safely("OnError hook", func() { c.opts.OnError(err) })
 			}

@@ -34,9 +34,10 @@ func (c *Config[T]) redactError(e *Error, snaps []provider.Snapshot) error {
 	return e
 }
 
-// scrubLayerError scrubs a watcher's error of the secret values in force,
-// before it reaches OnError, Status or the log.
-func (c *Config[T]) scrubLayerError(err error) error {
+// scrubRuntimeError scrubs an error raised while watching (a layer's
+// error, a callback's panic) of the secret values in force, before it
+// reaches OnError, Status or the log.
+func (c *Config[T]) scrubRuntimeError(err error) error {
 	cand := c.applied.Load()
 	if err == nil || cand == nil {
 		return err

@@ -277,10 +277,16 @@ func TestPlantedSecretsAtAnyDepth(t *testing.T) {
 		OnApply: func(ch strata.Change) { changes <- ch },
 	}, l)
 	require.Len(t, cfg.Get().Servers, 2)
+	// A callback that panics quoting a secret.
+	unsubscribe := cfg.OnChange(func(_, n *DeepSecrets) { panic("cannot use " + n.Servers[1].Password) })
 
 	// An applied change of every secret.
 	l.Set(deepData("a", q))
 	outputs = append(outputs, fmt.Sprintf("%+v", receive(t, changes)))
+	err = receive(t, errs)
+	assert.Contains(t, err.Error(), "panicked")
+	outputs = append(outputs, errorTexts(err)...)
+	unsubscribe()
 	// A change rejected by Validate quoting a secret.
 	l.Set(deepData("reject", q))
 	err = receive(t, errs)
