@@ -28,8 +28,12 @@ func compileSecrets(patterns []string) *patNode {
 	}
 	root := &patNode{}
 	for _, p := range patterns {
+		segs := keySegments(p)
+		if len(segs) == 0 {
+			continue // an empty pattern names no key, not the whole config
+		}
 		n := root
-		for _, seg := range keySegments(p) {
+		for _, seg := range segs {
 			if seg == "*" {
 				if n.any == nil {
 					n.any = &patNode{}

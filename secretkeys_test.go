@@ -31,6 +31,7 @@ func TestSecretPatterns(t *testing.T) {
 		assert.Equal(t, tt.want, matchesSecretPattern(patterns, tt.key), tt.key)
 	}
 	assert.False(t, matchesSecretPattern(nil, "anything"))
+	assert.False(t, matchesSecretPattern([]string{"", "."}, "anything"), "an empty pattern names nothing")
 }
 
 // TestCursorMatchesKeyMatching: stepping a cursor key by key agrees with
