@@ -2,6 +2,7 @@ package strata
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -89,7 +90,7 @@ func TestDeepInputIsRejected(t *testing.T) {
 	deep := map[string]any{"deep": deepTree(10_000, "x"), "dsn": "PLANTED-dsn"}
 	_, err := LoadWith[deepCfg](context.Background(), Options{}, memlayer.New("file", deep))
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "nested more than 100 levels deep")
+	assert.Contains(t, err.Error(), fmt.Sprintf("nested more than %d levels deep", limits.MaxDepth))
 	assert.Contains(t, err.Error(), "deep.n.n")
 
 	l := memlayer.New("file", map[string]any{"deep": map[string]any{"a": "1"}})
@@ -100,7 +101,7 @@ func TestDeepInputIsRejected(t *testing.T) {
 	l.Set(deep)
 	select {
 	case err := <-errs:
-		assert.Contains(t, err.Error(), "nested more than 100 levels deep")
+		assert.Contains(t, err.Error(), fmt.Sprintf("nested more than %d levels deep", limits.MaxDepth))
 	case <-time.After(10 * time.Second):
 		t.Fatal("the deep reload was neither applied nor rejected")
 	}

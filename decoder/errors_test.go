@@ -178,7 +178,7 @@ func TestOddInputs(t *testing.T) {
 		{"map of strings", map[string]any{"db": map[string]string{"max_conns": "3"}}, ""},
 		{"non-string key", map[string]any{"db": map[any]any{[2]int{1, 2}: "x"}}, "db: map key of type [2]int is not a string"},
 		{"colliding keys", map[string]any{"features": map[any]any{1: true, "1": true}}, "features.1: key appears twice"},
-		{"self reference", self, "nested more than 100 levels deep"},
+		{"self reference", self, "nested more than 64 levels deep"},
 		{"channel value", map[string]any{"listen": make(chan int)}, "listen: expected a string, got chan int"},
 		{"func value", map[string]any{"db": map[string]any{"max_conns": func() {}}}, "db.max_conns: expected an int, got func()"},
 		{"struct value", map[string]any{"db": dbConfig{MaxConns: 2}}, ""},

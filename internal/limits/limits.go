@@ -8,4 +8,8 @@ package limits
 // of every recursive walk over input (decoding, redaction, Explain, change
 // lists), so hostile input deeper than this is refused with an error
 // instead of costing time, memory or the stack.
-const MaxDepth = 100
+//
+// It must equal provider.MaxDepth, the bound parsers apply (provider may
+// import no other strata package, so it holds its own copy); a root test
+// keeps the two equal once both exist.
+const MaxDepth = 64
