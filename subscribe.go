@@ -16,8 +16,9 @@ func (c *Config[T]) OnChange(fn func(old, new *T)) (unsubscribe func()) {
 }
 
 // OnChangeOf registers fn to run only when the part of the configuration
-// that sel selects changed (compared like reflect.DeepEqual, except that NaN equals NaN), with the old
-// and new part. For example, to resize a pool only when DB settings change:
+// that sel selects changed (compared like reflect.DeepEqual, except that
+// NaN equals NaN), with the old and new part. For example, to resize a
+// pool only when DB settings change:
 //
 //	strata.OnChangeOf(cfg, func(c *Config) DBConfig { return c.DB },
 //		func(old, new DBConfig) { pool.Resize(new.MaxConns) })
