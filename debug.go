@@ -1,9 +1,11 @@
 package strata
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"expvar"
+	"io"
 	"net/http"
 )
 
@@ -40,9 +42,17 @@ func (c *Config[T]) Handler() http.Handler {
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		switch r.Method {
 		case http.MethodGet:
-			// Compact unless asked: indenting cost more than building the
-			// view at 10k keys, and browsers and jq indent for themselves.
-			writeJSON(w, http.StatusOK, c.Debug(), r.URL.Query().Has("pretty"))
+			// Compact and streamed unless asked: indenting cost more than
+			// building the view at 10k keys, and browsers and jq indent
+			// for themselves.
+			if r.URL.Query().Has("pretty") {
+				writeJSON(w, http.StatusOK, c.Debug(), true)
+				return
+			}
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Cache-Control", "no-store")
+			w.WriteHeader(http.StatusOK)
+			_ = c.Debug().stream(w)
 		case http.MethodHead:
 			// The same headers as GET, without building the view.
 			w.Header().Set("Content-Type", "application/json")
@@ -53,6 +63,33 @@ func (c *Config[T]) Handler() http.Handler {
 			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		}
 	})
+}
+
+// stream writes v as json.Marshal would (up to whitespace), one
+// explanation at a time through a small buffer, so that a large view is
+// never held twice in memory as JSON.
+func (v DebugView) stream(w io.Writer) error {
+	bw := bufio.NewWriterSize(w, 32<<10)
+	enc := json.NewEncoder(bw)
+	_, _ = bw.WriteString(`{"config":`)
+	if err := enc.Encode(v.Config); err != nil {
+		return err
+	}
+	_, _ = bw.WriteString(`,"origins":[`)
+	for i := range v.Origins {
+		if i > 0 {
+			_ = bw.WriteByte(',')
+		}
+		if err := enc.Encode(&v.Origins[i]); err != nil {
+			return err
+		}
+	}
+	_, _ = bw.WriteString(`],"status":`)
+	if err := enc.Encode(v.Status); err != nil {
+		return err
+	}
+	_, _ = bw.WriteString("}\n")
+	return bw.Flush()
 }
 
 // ErrNotReady is returned by Ready once the Config is closed: it no longer

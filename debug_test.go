@@ -203,3 +203,22 @@ func TestDebugHandlerMethods(t *testing.T) {
 		})
 	}
 }
+
+// TestDebugHandlerStreamsWhatMarshalWould: the streamed body is the JSON of
+// Debug(), field for field, at 10k keys.
+func TestDebugHandlerStreamsWhatMarshalWould(t *testing.T) {
+	low, high := bigLayers()
+	cfg := load[BigDebug](t, strata.Options{}, memlayer.New("file", low), memlayer.New("consul", high))
+	want, err := json.Marshal(cfg.Debug())
+	require.NoError(t, err)
+	rec := httptest.NewRecorder()
+	cfg.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+	require.Equal(t, http.StatusOK, rec.Code)
+	var got, expect map[string]any
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &got))
+	require.NoError(t, json.Unmarshal(want, &expect))
+	delete(got["status"].(map[string]any), "watch_lag_ns")
+	delete(expect["status"].(map[string]any), "watch_lag_ns")
+	assert.Equal(t, expect, got)
+	assert.Len(t, got["origins"], 10_001)
+}
