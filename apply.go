@@ -2,7 +2,6 @@ package strata
 
 import (
 	"fmt"
-	"reflect"
 	"time"
 
 	"github.com/strata-go/strata/provider"
@@ -37,6 +36,7 @@ func (h handler[T]) Apply(snaps []provider.Snapshot) {
 // recoveries once each, not once per retry.
 func (h handler[T]) LayerEvent(i int, ev provider.Event) {
 	c := h.c
+	ev.Err = c.scrubRuntimeError(ev.Err) // before Status, the log or OnError see it
 	switch c.status.layerEvent(i, ev) {
 	case layerFailed:
 		err := fmt.Errorf("strata: layer %s failing: %w", c.names[i], ev.Err)
@@ -54,7 +54,7 @@ func (h handler[T]) LayerEvent(i int, ev provider.Event) {
 func (c *Config[T]) publish(cand *candidate[T]) {
 	prev := c.applied.Load()
 	old := c.value.Load()
-	if old != nil && reflect.DeepEqual(old, cand.value) {
+	if old != nil && sameValue(old, cand.value) { // NaN-safe: see sameValue
 		// Same value, but provenance may have moved (a key deleted from
 		// Consul now comes from the file with the same value): keep
 		// Explain truthful without telling anyone the value changed.
@@ -101,9 +101,9 @@ func (c *Config[T]) reject(err error) {
 func (c *Config[T]) safely(what string, fn func()) {
 	defer func() {
 		if r := recover(); r != nil {
-			err := fmt.Errorf("strata: %s panicked: %v", what, r)
+			err := c.scrubRuntimeError(fmt.Errorf("strata: %s panicked: %v", what, r)) // a panic may quote the config
 			c.status.callbackPanicked()
-			c.opts.logger().Error("strata: callback panicked", "callback", what, "panic", fmt.Sprint(r))
+			c.opts.logger().Error("strata: callback panicked", "callback", what, "panic", err.Error())
 			if c.opts.OnError != nil && what != "OnError hook" {
 				c.safely("OnError hook", func() { c.opts.OnError(err) })
 			}

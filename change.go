@@ -1,9 +1,9 @@
 package strata
 
 import (
-	"fmt"
-	"reflect"
 	"sort"
+
+	"github.com/strata-go/strata/internal/limits"
 )
 
 // Change describes one applied change, for Options.OnApply and logs.
@@ -34,12 +34,14 @@ func (ch Change) keyNames() []string {
 // diff compares the merged inputs of two applied candidates key by key.
 // Raw merged values are compared (not decoded fields) so that keys read as
 // they are written in the sources, and so defaults count too. It walks both
-// trees together and formats only the values that changed.
+// trees together once, building keys in one buffer, and formats only the
+// values that changed, so its cost is linear in the size of the inputs.
 func (c *Config[T]) diff(gen uint64, prev, next *candidate[T]) Change {
 	ch := Change{Generation: gen}
-	diffMaps("", prev.merged, next.merged, func(key string, ov, nv any) {
-		ch.Keys = append(ch.Keys, c.keyChange(key, ov, nv))
-	})
+	d := differ{changed: func(key string, cur cursor, ov, nv any, depth int) {
+		ch.Keys = append(ch.Keys, keyChange(key, cur, ov, nv, depth))
+	}}
+	d.maps(c.rootCursor(), make(keyBuf, 0, 256), prev.merged, next.merged, 0)
 	sort.Slice(ch.Keys, func(i, j int) bool { return ch.Keys[i].Key < ch.Keys[j].Key })
 	return ch
 }
@@ -47,78 +49,84 @@ func (c *Config[T]) diff(gen uint64, prev, next *candidate[T]) Change {
 // absent marks a side of a change where the key does not exist.
 type absent struct{}
 
-// diffMaps calls changed for every leaf key whose value differs between a
-// and b, including keys present on one side only (the other side absent).
-func diffMaps(prefix string, a, b map[string]any, changed func(key string, ov, nv any)) {
+type differ struct {
+	changed func(key string, cur cursor, ov, nv any, depth int)
+}
+
+// maps reports every leaf key whose value differs between a and b,
+// including keys present on one side only (the other side absent).
+func (d differ) maps(cur cursor, key keyBuf, a, b map[string]any, depth int) {
 	for k, av := range a {
 		bv, ok := b[k]
 		if !ok {
 			bv = absent{}
 		}
-		diffValues(join(prefix, k), av, bv, changed)
+		d.values(cur.key(k), key.push(k), av, bv, depth+1)
 	}
 	for k, bv := range b {
 		if _, ok := a[k]; !ok {
-			diffValues(join(prefix, k), absent{}, bv, changed)
+			d.values(cur.key(k), key.push(k), absent{}, bv, depth+1)
 		}
 	}
 }
 
-func diffValues(key string, av, bv any, changed func(string, any, any)) {
+func (d differ) values(cur cursor, key keyBuf, av, bv any, depth int) {
 	am, aIsMap := av.(map[string]any)
 	bm, bIsMap := bv.(map[string]any)
+	if (aIsMap || bIsMap) && depth >= limits.MaxDepth {
+		// Below the limit the subtree is one value, shown as tooDeep.
+		if !sameValue(av, bv) {
+			d.changed(string(key), cur, av, bv, depth)
+		}
+		return
+	}
 	switch {
 	case aIsMap && bIsMap:
-		diffMaps(key, am, bm, changed)
+		d.maps(cur, key, am, bm, depth)
 	case aIsMap:
-		diffMaps(key, am, nil, changed)
+		d.maps(cur, key, am, nil, depth)
 		if _, gone := bv.(absent); !gone {
-			changed(key, absent{}, bv)
+			d.changed(string(key), cur, absent{}, bv, depth)
 		}
 	case bIsMap:
-		diffMaps(key, nil, bm, changed)
+		d.maps(cur, key, nil, bm, depth)
 		if _, gone := av.(absent); !gone {
-			changed(key, av, absent{})
+			d.changed(string(key), cur, av, absent{}, depth)
 		}
 	case !sameLeaf(av, bv):
-		changed(key, av, bv)
+		d.changed(string(key), cur, av, bv, depth)
 	}
 }
 
 // sameLeaf compares two leaves; the string case, by far the most common
-// (Consul and env values), avoids reflection.
+// (Consul and env values), avoids reflection. NaN equals NaN here: an
+// unchanged value is not a change.
 func sameLeaf(a, b any) bool {
 	if as, ok := a.(string); ok {
 		bs, ok := b.(string)
 		return ok && as == bs
 	}
-	return reflect.DeepEqual(a, b)
+	return sameValue(a, b)
 }
 
-func join(prefix, key string) string {
-	if prefix == "" {
-		return key
-	}
-	return prefix + "." + key
-}
-
-func (c *Config[T]) keyChange(key string, ov, nv any) KeyChange {
-	kc := KeyChange{Key: key, Old: text(ov), New: text(nv), Secret: c.isSecret(key)}
+func keyChange(key string, cur cursor, ov, nv any, depth int) KeyChange {
+	kc := KeyChange{Key: key, Old: text(cur, ov, depth), New: text(cur, nv, depth), Secret: cur.secret}
 	if kc.Secret {
 		kc.Old, kc.New = redactIf(ov), redactIf(nv)
 	}
 	return kc
 }
 
-// text renders a leaf as the text an operator expects; absent is "".
-func text(v any) string {
+// text renders a leaf as the text an operator expects, with secrets inside
+// lists redacted; absent is "".
+func text(cur cursor, v any, depth int) string {
 	switch v := v.(type) {
 	case absent:
 		return ""
 	case string:
 		return v
 	default:
-		return fmt.Sprint(v)
+		return display(redactValue(cur, v, depth))
 	}
 }
 

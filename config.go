@@ -161,10 +161,5 @@ func (c *Config[T]) isSecret(key string) bool {
 	if c.dec.IsSecret(key) {
 		return true
 	}
-	for _, s := range c.opts.Secrets {
-		if key == s || len(key) > len(s) && key[:len(s)] == s && key[len(s)] == '.' {
-			return true
-		}
-	}
-	return false
+	return matchesSecretPattern(c.opts.Secrets, key)
 }

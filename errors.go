@@ -22,7 +22,11 @@ type Problem struct {
 	// Message says what is wrong, e.g. `"ten" is not an int`.
 	Message string
 	// Err is the underlying error of a layer problem, for errors.Is and
-	// errors.As (e.g. provider.ErrNotFound); nil otherwise.
+	// errors.As (e.g. provider.ErrNotFound); nil otherwise. If the error
+	// would show a secret value (in its text, %+v, or any error it
+	// wraps), Err is a scrubbed stand-in instead: errors.Is still matches
+	// the original's sentinels and errors.As still finds a scrubbed
+	// *provider.Error, but nothing unwraps to the original.
 	Err error
 }
 
@@ -77,7 +81,8 @@ func (e *Error) Error() string {
 }
 
 // Unwrap returns the underlying errors of layer problems, so that
-// errors.Is(err, provider.ErrNotFound) and errors.As work through Error.
+// errors.Is(err, provider.ErrNotFound) and errors.As work through Error
+// (see Problem.Err for errors that had to be scrubbed of secrets).
 func (e *Error) Unwrap() []error {
 	var errs []error
 	for _, p := range e.Problems {

@@ -58,7 +58,7 @@ func allowed(from, to string) bool {
 	case strings.HasPrefix(from, "provider/"), from == "reload":
 		return to == "provider"
 	case from == "decoder", from == "validate":
-		return false
+		return strings.HasPrefix(to, "internal/") // DESIGN.md: shared key paths, limits
 	}
 	return !strings.HasPrefix(to, "examples/") && to != ""
 }
@@ -90,6 +90,7 @@ func TestAllowed(t *testing.T) {
 		{"reload", "decoder", false},
 		{"decoder", "provider", false},
 		{"validate", "decoder", false},
+		{"decoder", "internal/limits", true},
 		{"provider", "decoder", false},
 		{"examples/quickstart", "", true},
 		{"internal/consultest", "provider", true},

@@ -39,7 +39,10 @@ type Options struct {
 	TagName string
 
 	// Secrets lists extra dotted keys (and the subtrees below them) whose
-	// values are secret, in addition to fields tagged secret:"true".
+	// values are secret, in addition to fields tagged secret:"true". A
+	// segment "*" matches any one map key or list item, and "[*]" or "[N]"
+	// after a name reads the same as ".*" or ".N":
+	// "plugins.*.secret_key", "webhooks[*].token".
 	Secrets []string
 
 	// DecodeHooks run before strata's own conversions when decoding.

@@ -1,9 +1,6 @@
 package strata
 
-import (
-	"reflect"
-	"sync"
-)
+import "sync"
 
 // OnChange registers fn to run after every applied change, with the
 // previous and the new value. Callbacks run on the reload goroutine, one at
@@ -19,8 +16,9 @@ func (c *Config[T]) OnChange(fn func(old, new *T)) (unsubscribe func()) {
 }
 
 // OnChangeOf registers fn to run only when the part of the configuration
-// that sel selects changed (compared with reflect.DeepEqual), with the old
-// and new part. For example, to resize a pool only when DB settings change:
+// that sel selects changed (compared like reflect.DeepEqual, except that
+// NaN equals NaN), with the old and new part. For example, to resize a
+// pool only when DB settings change:
 //
 //	strata.OnChangeOf(cfg, func(c *Config) DBConfig { return c.DB },
 //		func(old, new DBConfig) { pool.Resize(new.MaxConns) })
@@ -30,7 +28,7 @@ func (c *Config[T]) OnChange(fn func(old, new *T)) (unsubscribe func()) {
 func OnChangeOf[T, P any](c *Config[T], sel func(*T) P, fn func(old, new P)) (unsubscribe func()) {
 	return c.subs.add(func(oldT, newT *T) {
 		oldP, newP := sel(oldT), sel(newT)
-		if !reflect.DeepEqual(oldP, newP) {
+		if !sameValue(oldP, newP) {
 			fn(oldP, newP)
 		}
 	})

@@ -6,7 +6,8 @@
 // durations, lists and encoding.TextUnmarshaler types with strconv and the
 // standard library, with messages a person can act on. Every problem is
 // reported, not only the first; values of fields tagged secret:"true" never
-// appear in a message.
+// appear in a message. NaN and ±Inf are refused in floats unless the field,
+// or one above it, is tagged nonfinite:"true".
 //
 // A Decoder inspects its type once, in New. It holds no mutable state
 // afterwards: every method is safe for concurrent use.
@@ -236,6 +237,7 @@ func (d *Decoder) Decode(data map[string]any, out any) (unused []string, err err
 		return unused, Errors{{Message: "decoder: " + err.Error()}}
 	}
 	errs = append(errs, d.translate(md.Decode(input))...)
+	d.checkFinite(fresh.Elem(), nil, 0, &errs)
 	ov.Elem().Set(fresh.Elem())
 	if len(errs) > 0 {
 		return unused, errs.sorted()

@@ -18,6 +18,8 @@ func FuzzDecode(f *testing.F) {
 	f.Add("[0]", "5 parsecs", int64(1)<<62, 1e300, true)
 	f.Add("features[beta]", "\xff\x00", int64(-1)<<63, 2.5e9, false)
 	f.Add(strings.Repeat("k", 200), strings.Repeat("v", 200), int64(70000), 3.0, true)
+	f.Add("f32", "NaN", int64(1), math.NaN(), false)    // non-finite floats are refused, never panic
+	f.Add("ratio", "-Inf", int64(2), math.Inf(1), true) // ditto through lists and maps
 
 	app := newDecoder(f, reflect.TypeFor[appConfig](), Options{})
 	all := newDecoder(f, reflect.TypeFor[allTypes](), Options{})

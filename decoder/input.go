@@ -4,12 +4,14 @@ import (
 	"fmt"
 	"reflect"
 	"strconv"
+
+	"github.com/strata-go/strata/internal/limits"
 )
 
-// maxDepth bounds how deeply input may nest. Real configuration stays far
-// below it; a self-referencing map would otherwise recurse until the stack
-// overflows, which no recover can catch.
-const maxDepth = 64
+// maxDepth bounds how deeply input may nest: the limit every walk over
+// configuration shares. A self-referencing map would otherwise recurse
+// until the stack overflows, which no recover can catch.
+const maxDepth = limits.MaxDepth
 
 // normalize copies the input into the shape the rest of the decoder
 // expects: every map a map[string]any (YAML decoders produce map[any]any),

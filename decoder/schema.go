@@ -39,6 +39,10 @@ type fieldInfo struct {
 	secret bool
 	def    string
 	hasDef bool
+	// nonfinite is set by the tag nonfinite:"true": NaN and ±Inf are
+	// accepted in the floats at and below this field.
+	nonfinite bool
+	index     []int // reflect field index from the owning struct, through squashed structs
 }
 
 // defaultTag is one `default:"…"` tag reachable from the root type.
@@ -128,7 +132,7 @@ func (d *Decoder) inspect(t reflect.Type) error {
 	}
 	si := &structInfo{fields: map[string]*fieldInfo{}}
 	d.structs[t] = si
-	if err := d.fill(si, t, "", map[reflect.Type]bool{t: true}); err != nil {
+	if err := d.fill(si, t, "", nil, map[reflect.Type]bool{t: true}); err != nil {
 		return err
 	}
 	for _, f := range si.order {
@@ -147,11 +151,12 @@ func (d *Decoder) inspect(t reflect.Type) error {
 
 // fill adds t's fields to si; squashed embedded structs recurse with their
 // Go name prepended to goPrefix.
-func (d *Decoder) fill(si *structInfo, t reflect.Type, goPrefix string, squashing map[reflect.Type]bool) error {
+func (d *Decoder) fill(si *structInfo, t reflect.Type, goPrefix string, idxPrefix []int, squashing map[reflect.Type]bool) error {
 	for i := range t.NumField() {
 		sf := t.Field(i)
 		name, opts := d.tagOf(sf)
 		goPath := goPrefix + sf.Name
+		index := append(idxPrefix[:len(idxPrefix):len(idxPrefix)], i)
 		if d.squashed(opts) {
 			st := deref(sf.Type)
 			if st.Kind() != reflect.Struct {
@@ -161,7 +166,7 @@ func (d *Decoder) fill(si *structInfo, t reflect.Type, goPrefix string, squashin
 				return fmt.Errorf("decoder: %s.%s: squashing %s into itself", t, goPath, st)
 			}
 			squashing[st] = true
-			if err := d.fill(si, st, goPath+".", squashing); err != nil {
+			if err := d.fill(si, st, goPath+".", index, squashing); err != nil {
 				return err
 			}
 			delete(squashing, st)
@@ -184,13 +189,18 @@ func (d *Decoder) fill(si *structInfo, t reflect.Type, goPrefix string, squashin
 		if prev, dup := si.fields[key]; dup {
 			return fmt.Errorf("decoder: %s: fields %s and %s both use key %q", t, prev.goPath, goPath, key)
 		}
-		f := &fieldInfo{key: key, goPath: goPath, typ: deref(sf.Type)}
-		if s, ok := sf.Tag.Lookup("secret"); ok {
-			b, err := strconv.ParseBool(s)
-			if err != nil {
-				return fmt.Errorf("decoder: %s.%s: secret tag %q is not true or false", t, goPath, s)
+		f := &fieldInfo{key: key, goPath: goPath, typ: deref(sf.Type), index: index}
+		for _, b := range []struct {
+			tag string
+			dst *bool
+		}{{"secret", &f.secret}, {"nonfinite", &f.nonfinite}} {
+			if s, ok := sf.Tag.Lookup(b.tag); ok {
+				v, err := strconv.ParseBool(s)
+				if err != nil {
+					return fmt.Errorf("decoder: %s.%s: %s tag %q is not true or false", t, goPath, b.tag, s)
+				}
+				*b.dst = v
 			}
-			f.secret = b
 		}
 		f.def, f.hasDef = sf.Tag.Lookup("default")
 		switch {
