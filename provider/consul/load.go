@@ -95,7 +95,7 @@ func (p *Provider) fetch(ctx context.Context, dc string, index uint64, wait time
 // get sends the layer's single request: a recursive List in tree mode, a
 // Get in document mode (rule 11: one query per layer, never per key).
 func (p *Provider) get(ctx context.Context, dc string, index uint64, wait time.Duration, mode Consistency) (*read, error) {
-	q := &api.QueryOptions{Datacenter: dc}
+	q := &api.QueryOptions{Datacenter: dc, Token: p.tok.forRequest()}
 	if index > 0 {
 		q.WaitIndex, q.WaitTime = index, wait
 	} else {
