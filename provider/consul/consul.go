@@ -152,7 +152,8 @@ type Options struct {
 
 	// Optional makes a missing document key an empty layer instead of
 	// provider.ErrNotFound. In tree mode an empty prefix is always just an
-	// empty layer (rule 3).
+	// empty layer (rule 3), unless it reads empty because a request without
+	// a token was denied (ErrNoToken).
 	Optional bool
 
 	// CacheFile, when set, keeps the last good read (mode 0600, written
@@ -181,6 +182,7 @@ type Provider struct {
 	client    *api.Client
 	addr      string // scheme://host:port, when known
 	tok       *tokenSource
+	probe     probeState // see checkEmptyRead
 	initErr   error
 	log       *slog.Logger
 

@@ -160,10 +160,16 @@ func isTLSError(err error) bool {
 		(errors.As(err, &oe) && oe.Op == "remote error")
 }
 
-// fail wraps a failed request to dc as *provider.Error{*Error}.
+// fail wraps a failed request to dc as *provider.Error{*Error}. A
+// permission error of a request that carried no token says so and wraps
+// ErrNoToken: the fix is a missing setting, not a policy.
 func (p *Provider) fail(dc string, err error) error {
 	class, status := classify(err)
-	return p.failClass(dc, class, status, p.cause(err))
+	cause := p.cause(err)
+	if class == ClassPermission && p.tok.none() {
+		cause = fmt.Errorf("%w: %w", ErrNoToken, cause)
+	}
+	return p.failClass(dc, class, status, cause)
 }
 
 // failClass builds the error for a failure whose class is already known.

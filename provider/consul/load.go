@@ -132,6 +132,9 @@ func (p *Provider) get(ctx context.Context, dc string, index uint64, wait time.D
 		return nil, p.failClass(dc, ClassPermission, 0,
 			errors.New("keys hidden by ACLs (X-Consul-Results-Filtered-By-ACLs)"))
 	}
+	if err := p.checkEmptyRead(rctx, dc, q, r); err != nil {
+		return nil, err // rule 7: no token, denied, looks empty
+	}
 	r.index, r.lastContact, r.knownLeader = meta.LastIndex, meta.LastContact, meta.KnownLeader
 	return r, nil
 }

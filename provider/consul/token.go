@@ -11,6 +11,11 @@ import (
 	"time"
 )
 
+// ErrNoToken is wrapped by the permission error of a read that carried no
+// ACL token at all (a forgotten CONSUL_HTTP_TOKEN) and was denied, so an
+// application can tell the operator which setting is missing.
+var ErrNoToken = errors.New("no ACL token was sent (set CONSUL_HTTP_TOKEN, Config.Token or Config.TokenFile)")
+
 const (
 	// tokenFilePoll is how often a watcher waiting to retry after an error
 	// looks at the token file, so that a rotated token is used within
@@ -93,6 +98,16 @@ func (s *tokenSource) lastSent() uint64 {
 		return 0
 	}
 	return s.sent.Load()
+}
+
+// none reports whether requests are known to carry no token at all.
+func (s *tokenSource) none() bool {
+	if s == nil {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.known && s.token == ""
 }
 
 func (s *tokenSource) set(token string) {
