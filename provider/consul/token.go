@@ -52,7 +52,7 @@ type tokenSource struct {
 	changed chan struct{} // closed, and replaced, when token changes
 	file    string        // the token file, "" if none
 	stat    os.FileInfo   // of the file when last read; nil if unread
-	secrets []string      // tokens to scrub, longest first
+	secrets []string      // tokens to scrub, oldest first
 
 	// known is false when the token could not be learned from a user's
 	// client: requests may then carry a token strata does not know.
@@ -161,8 +161,8 @@ func (s *tokenSource) replaceLocked(token string) {
 	s.changed = make(chan struct{})
 }
 
-// remember adds token to the secrets to scrub, longest first so that a
-// token containing another is replaced whole.
+// remember adds token to the secrets to scrub, dropping the oldest beyond
+// maxSecrets.
 func (s *tokenSource) remember(token string) {
 	if token == "" || slices.Contains(s.secrets, token) {
 		return
@@ -173,7 +173,8 @@ func (s *tokenSource) remember(token string) {
 	s.secrets = append(s.secrets, token)
 }
 
-// scrub replaces every token seen in text with "[redacted]".
+// scrub replaces every token seen in text with "[redacted]", longest
+// first so that a token containing another is replaced whole.
 func (s *tokenSource) scrub(text string) string {
 	if s == nil {
 		return text
