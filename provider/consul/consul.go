@@ -99,8 +99,10 @@ type Options struct {
 	Format string
 
 	// Client is used as is when set. The caller keeps ownership (strata
-	// never closes its connections); set Config too if errors should name
-	// its address.
+	// never closes its connections). strata reads the client's token
+	// (config, X-Consul-Token or bearer header, token file) and address,
+	// to scrub the token from error text, name the address in errors and
+	// follow the token file's rotation as for Config.
 	Client *api.Client
 
 	// Config builds the client when Client is nil; nil means
@@ -109,6 +111,12 @@ type Options struct {
 	// CONSUL_HTTP_SSL, CONSUL_NAMESPACE, CONSUL_PARTITION and the like.
 	// Token, TokenFile, TLS, Namespace, Partition and Datacenter are honoured
 	// by every request. The Config is copied, never modified.
+	//
+	// The token file (TokenFile, or CONSUL_HTTP_TOKEN_FILE) is followed:
+	// when its content changes (checked before each request, every second
+	// while a watcher waits to retry, and re-read after a 403) the new
+	// token is used without a restart. Provider.SetToken hands one in
+	// directly.
 	Config *api.Config
 
 	// Datacenters is an ordered failover list: reads go to the first that
@@ -144,7 +152,8 @@ type Options struct {
 
 	// Optional makes a missing document key an empty layer instead of
 	// provider.ErrNotFound. In tree mode an empty prefix is always just an
-	// empty layer (rule 3).
+	// empty layer (rule 3), unless it reads empty because a request without
+	// a token was denied (ErrNoToken).
 	Optional bool
 
 	// CacheFile, when set, keeps the last good read (mode 0600, written
@@ -172,7 +181,8 @@ type Provider struct {
 	defaultDC string
 	client    *api.Client
 	addr      string // scheme://host:port, when known
-	token     string // only to scrub it from error text; never rendered
+	tok       *tokenSource
+	probe     probeState // see checkEmptyRead
 	initErr   error
 	log       *slog.Logger
 
@@ -254,17 +264,25 @@ func (p *Provider) validate() error {
 }
 
 func (p *Provider) initClient() {
+	var cfgToken string
 	if p.opts.Config != nil {
 		p.addr = p.opts.Config.Address
 		if p.opts.Config.Scheme != "" && p.addr != "" && !strings.Contains(p.addr, "://") {
 			p.addr = p.opts.Config.Scheme + "://" + p.addr
 		}
-		p.token = p.opts.Config.Token
+		cfgToken = p.opts.Config.Token
 	}
 	if p.opts.Client != nil {
 		p.client = p.opts.Client
+		s := learnClient(p.client)
+		if p.addr == "" {
+			p.addr = s.addr
+		}
+		p.tok = newTokenSource(s.token, s.tokenFile, s.known, append(s.secrets, cfgToken)...)
 		return
 	}
+	// Until the client is built, scrub what the Config holds.
+	p.tok = newTokenSource("", "", true, cfgToken)
 	var cfg api.Config
 	if p.opts.Config != nil {
 		cfg = *p.opts.Config
@@ -290,7 +308,14 @@ func (p *Provider) initClient() {
 	}
 	p.client = c
 	p.addr = cfg.Scheme + "://" + cfg.Address
-	p.token = cfg.Token
+	// NewClient has read the token file (Config.TokenFile or
+	// CONSUL_HTTP_TOKEN_FILE) into Token; a later change of the file
+	// replaces it (rotation without a restart).
+	var secrets []string
+	if cfg.HttpAuth != nil {
+		secrets = append(secrets, cfg.HttpAuth.Password)
+	}
+	p.tok = newTokenSource(cfg.Token, cfg.TokenFile, true, append(secrets, cfgToken)...)
 	if owned {
 		p.ownTransport = cfg.Transport
 	}

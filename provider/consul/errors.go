@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hashicorp/consul/api"
 
@@ -90,6 +91,10 @@ type Error struct {
 	Class Class
 	// Err is the cause.
 	Err error
+
+	// tokenGen identifies the token of the latest request sent when the
+	// error was built, so a retry can tell whether a new token came since.
+	tokenGen uint64
 }
 
 // Error renders the class, where it happened and the cause.
@@ -155,31 +160,35 @@ func isTLSError(err error) bool {
 		(errors.As(err, &oe) && oe.Op == "remote error")
 }
 
-// fail wraps a failed request to dc as *provider.Error{*Error}.
+// fail wraps a failed request to dc as *provider.Error{*Error}. A
+// permission error of a request that carried no token says so and wraps
+// ErrNoToken: the fix is a missing setting, not a policy.
 func (p *Provider) fail(dc string, err error) error {
 	class, status := classify(err)
-	return p.failClass(dc, class, status, p.cause(err))
+	cause := p.cause(err)
+	if class == ClassPermission && p.tok.none() {
+		cause = fmt.Errorf("%w: %w", ErrNoToken, cause)
+	}
+	return p.failClass(dc, class, status, cause)
 }
 
 // failClass builds the error for a failure whose class is already known.
 func (p *Provider) failClass(dc string, class Class, status int, cause error) error {
 	return &provider.Error{Layer: p.name, Err: &Error{
 		Layer: p.name, Datacenter: p.dcLabel(dc), Addr: p.addr,
-		Status: status, Class: class, Err: cause,
+		Status: status, Class: class, Err: cause, tokenGen: p.tok.lastSent(),
 	}}
 }
 
 // cause shortens a client error to what an operator needs: the response
 // body for a status error (bounded), the network error without the
-// request URL (which repeats the address), and never the token.
+// request URL (which repeats the address), and never a token.
 func (p *Provider) cause(err error) error {
 	var se api.StatusError
 	if errors.As(err, &se) {
-		body := strings.TrimSpace(se.Body)
-		if len(body) > maxBody {
-			body = body[:maxBody] + "…"
-		}
-		return fmt.Errorf("HTTP %d: %s", se.Code, p.scrub(body))
+		// Scrub first, cut after: cut first, a token straddling the cut
+		// would survive in part.
+		return fmt.Errorf("HTTP %d: %s", se.Code, bounded(p.tok.scrub(strings.TrimSpace(se.Body))))
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
@@ -188,19 +197,24 @@ func (p *Provider) cause(err error) error {
 	if errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("no answer before the request deadline: %w", err)
 	}
-	if p.token != "" && strings.Contains(err.Error(), p.token) {
-		return errors.New(p.scrub(err.Error()))
+	if text := err.Error(); p.tok.scrub(text) != text {
+		// The original stays unreachable: errors.As on the chain must not
+		// hand it out.
+		return errors.New(p.tok.scrub(text))
 	}
 	return err
 }
 
-// scrub removes the configured token from text taken from a response, in
-// case a server or proxy echoes it.
-func (p *Provider) scrub(s string) string {
-	if p.token == "" {
+// bounded cuts s to maxBody bytes, on a rune boundary, marking the cut.
+func bounded(s string) string {
+	if len(s) <= maxBody {
 		return s
 	}
-	return strings.ReplaceAll(s, p.token, "[redacted]")
+	cut := maxBody
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
 
 // errClass returns the Class of an error built by this package, or 0.

@@ -95,7 +95,7 @@ func (p *Provider) fetch(ctx context.Context, dc string, index uint64, wait time
 // get sends the layer's single request: a recursive List in tree mode, a
 // Get in document mode (rule 11: one query per layer, never per key).
 func (p *Provider) get(ctx context.Context, dc string, index uint64, wait time.Duration, mode Consistency) (*read, error) {
-	q := &api.QueryOptions{Datacenter: dc}
+	q := &api.QueryOptions{Datacenter: dc, Token: p.tok.forRequest()}
 	if index > 0 {
 		q.WaitIndex, q.WaitTime = index, wait
 	} else {
@@ -131,6 +131,9 @@ func (p *Provider) get(ctx context.Context, dc string, index uint64, wait time.D
 		// Rule 7: hidden keys are not deleted keys.
 		return nil, p.failClass(dc, ClassPermission, 0,
 			errors.New("keys hidden by ACLs (X-Consul-Results-Filtered-By-ACLs)"))
+	}
+	if err := p.checkEmptyRead(rctx, dc, q, r); err != nil {
+		return nil, err // rule 7: no token, denied, looks empty
 	}
 	r.index, r.lastContact, r.knownLeader = meta.LastIndex, meta.LastContact, meta.KnownLeader
 	return r, nil

@@ -63,7 +63,7 @@ func (p *Provider) Watch(ctx context.Context, last provider.Snapshot, emit func(
 			continue
 		}
 		if d := w.failed(err); d > 0 {
-			if err := provider.Sleep(ctx, d); err != nil {
+			if err := p.retryWait(ctx, d, err); err != nil {
 				return err
 			}
 		}
