@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,15 +17,22 @@ import (
 
 // txnSignal tells when a /v1/txn request is on its way to the server, and
 // when its answer came back.
+// With hold set, every transaction after the first waits until hold is
+// closed, so a test can act between two transactions.
 type txnSignal struct {
 	base     http.RoundTripper
 	sent     chan struct{}
 	answered chan struct{}
+	hold     chan struct{}
+	txns     atomic.Int32
 }
 
 func (s *txnSignal) RoundTrip(r *http.Request) (*http.Response, error) {
 	if r.URL.Path != "/v1/txn" {
 		return s.base.RoundTrip(r)
+	}
+	if s.txns.Add(1) > 1 && s.hold != nil {
+		<-s.hold
 	}
 	signal(s.sent)
 	resp, err := s.base.RoundTrip(r)
@@ -117,4 +125,42 @@ func afterOf(before map[string]string, desired map[string]any) map[string]string
 		out[k] = fmt.Sprint(desired[k[len("app/"):]])
 	}
 	return out
+}
+
+// TestVersionedPublishAgentKilledMidway kills the server after the first
+// of several content transactions of a versioned publish: after a restart
+// the layer reads the old version, whole, and the next publish succeeds.
+func TestVersionedPublishAgentKilledMidway(t *testing.T) {
+	t.Parallel()
+	a := consultest.Start(t, consultest.Options{Persistent: true})
+	v := consul.NewVersioned(fast(consul.Options{Prefix: "svc/", Config: a.Config()}))
+	publishVersion(t, v, content(300, "old"), "old")
+
+	cfg := a.Config()
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	sig := &txnSignal{base: tr, sent: make(chan struct{}, 1), answered: make(chan struct{}, 1), hold: make(chan struct{})}
+	cfg.HttpClient = &http.Client{Transport: sig}
+	killed := consul.NewVersioned(consul.Options{Prefix: "svc/", Config: cfg})
+	pl, err := killed.Plan(context.Background(), content(300, "new"), consul.PlanOptions{})
+	require.NoError(t, err)
+	done := make(chan error, 1)
+	go func() { done <- pl.Apply(context.Background()) }()
+	select {
+	case <-sig.answered: // the first content transaction is committed
+	case <-time.After(eventWait):
+		t.Fatal("no transaction answered")
+	}
+	a.Kill(t)
+	close(sig.hold) // the second transaction goes to a dead agent
+	require.Error(t, <-done, "the publish cannot have finished")
+	tr.CloseIdleConnections()
+	a.Restart(t)
+
+	snap, err := v.Load(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, content(300, "old"), snap.Data, "the old version, whole")
+	publishVersion(t, v, content(300, "new"), "again")
+	snap, err = v.Load(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, content(300, "new"), snap.Data)
 }
