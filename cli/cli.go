@@ -16,6 +16,9 @@
 //	diff FILE                what publishing FILE to the Consul layer would change, and whether the result is valid
 //	publish FILE             the same, then write it in one check-and-set transaction
 //	explain [KEY…]           where each key's effective value comes from
+//	history                  the published versions (versioned mode: consul.NewVersioned)
+//	rollback VERSION         check VERSION with today's type and layers, then make it live
+//	gc [-keep N]             delete all but the N newest versions (default 10) and the live one
 //
 // Every command takes -json for output a CI job can parse. Values of secret
 // keys are never printed. Exit codes:
@@ -95,6 +98,13 @@ func RunWith[T any](ctx context.Context, opts Options, args []string, stdout, st
 		run = r.publish
 	case "explain":
 		run = r.explain
+	case "history":
+		run = r.history
+	case "rollback":
+		run = r.rollback
+	case "gc":
+		fs.IntVar(&r.keep, "keep", 10, "how many of the newest versions to keep (at least 1)")
+		run = r.gc
 	case "help", "-h", "-help", "--help":
 		r.usage()
 		return ExitOK
@@ -122,6 +132,7 @@ type runner[T any] struct {
 	exitCode bool
 	id       string
 	note     string
+	keep     int
 }
 
 func (r *runner[T]) usage() {
@@ -136,6 +147,9 @@ commands:
   publish [-note TEXT] FILE
                      check FILE's content and write it in one atomic transaction
   explain [KEY...]   show where each key's value comes from
+  history            list published versions (versioned mode)
+  rollback VERSION   check VERSION and make it live again (versioned mode)
+  gc [-keep N]       delete all but the N newest versions and the live one
 
 exit codes: 0 ok, 1 invalid, 2 usage, 3 conflict, 4 failure, 5 changes (diff -exit-code)
 `)

@@ -81,6 +81,7 @@ type result struct {
 	Error     string    `json:"error,omitempty"`
 	Layer     string    `json:"layer,omitempty"`
 	Changes   any       `json:"changes,omitempty"`
+	Version   string    `json:"version,omitempty"`
 	Published bool      `json:"published"`
 }
 

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/strata-go/strata"
-	"github.com/strata-go/strata/provider"
 	"github.com/strata-go/strata/provider/consul"
 	"github.com/strata-go/strata/provider/file"
 )
@@ -19,13 +18,13 @@ func (r *runner[T]) diff(ctx context.Context, args []string) int {
 	if pl == nil || code != ExitOK {
 		return code
 	}
-	if r.exitCode && !pl.Empty() {
+	if r.exitCode && !pl.empty {
 		code = ExitChanges
 	}
 	if r.json {
 		return r.emit(res, code)
 	}
-	r.printPlan(pl, res)
+	writePlan(r.out, pl, res.Layer)
 	return code
 }
 
@@ -36,10 +35,10 @@ func (r *runner[T]) publish(ctx context.Context, args []string) int {
 		return code
 	}
 	if !r.json {
-		r.printPlan(pl, res)
+		writePlan(r.out, pl, res.Layer)
 	}
-	if !pl.Empty() {
-		if err := pl.Apply(ctx); err != nil {
+	if !pl.empty {
+		if err := pl.apply(ctx); err != nil {
 			res.Error = err.Error()
 			code = ExitFailure
 			if errors.Is(err, consul.ErrConflict) {
@@ -56,10 +55,13 @@ func (r *runner[T]) publish(ctx context.Context, args []string) int {
 	if r.json {
 		return r.emit(res, ExitOK)
 	}
-	if pl.Empty() {
+	if pl.empty {
 		fmt.Fprintln(r.out, "nothing to publish")
 	} else {
 		fmt.Fprintf(r.out, "published %d change(s) to %s\n", len(pl.Changes), res.Layer)
+		if pl.Version != "" {
+			fmt.Fprintf(r.out, "version %s is live\n", pl.Version)
+		}
 	}
 	return ExitOK
 }
@@ -68,7 +70,7 @@ func (r *runner[T]) publish(ctx context.Context, args []string) int {
 // result: the application's layers with the planned content in the Consul
 // layer's place, checked by strata.Check. A nil plan or a code other than
 // ExitOK means the caller stops (the problem is already reported).
-func (r *runner[T]) plan(ctx context.Context, args []string) (*consul.Plan, result, int) {
+func (r *runner[T]) plan(ctx context.Context, args []string) (*plan, result, int) {
 	if len(args) != 1 {
 		return nil, result{}, r.usageError("expected one FILE (YAML, JSON or TOML) with the layer's whole content")
 	}
@@ -76,7 +78,7 @@ func (r *runner[T]) plan(ctx context.Context, args []string) (*consul.Plan, resu
 	if err != nil {
 		return nil, result{}, r.usageError(err.Error())
 	}
-	res := result{Layer: target.Name()}
+	res := result{Layer: target.name()}
 	snap, err := file.New(args[0]).Load(ctx)
 	if err != nil {
 		return nil, res, r.fail(res, err, ExitFailure)
@@ -85,20 +87,13 @@ func (r *runner[T]) plan(ctx context.Context, args []string) (*consul.Plan, resu
 	if err != nil {
 		return nil, res, r.fail(res, err, ExitFailure)
 	}
-	pl, err := target.Plan(ctx, snap.Data, consul.PlanOptions{Secret: isSecret, Note: r.note})
+	pl, err := target.plan(ctx, snap.Data, consul.PlanOptions{Secret: isSecret, Note: r.note})
 	if err != nil {
 		return nil, res, r.fail(res, err, ExitFailure)
 	}
-	res.Changes = pl.Changes
+	res.Changes, res.Version = pl.Changes, pl.Version
 
-	layers := make([]provider.Provider, len(r.layers))
-	for i, l := range r.layers {
-		layers[i] = l
-		if l == provider.Provider(target) {
-			layers[i] = pl.Layer()
-		}
-	}
-	err = strata.CheckWith[T](ctx, r.opts.Strata, layers...)
+	err = strata.CheckWith[T](ctx, r.opts.Strata, r.withLayer(target, pl.layer)...)
 	res.Valid = err == nil
 	if err != nil {
 		code := codeOf(err)
@@ -107,31 +102,12 @@ func (r *runner[T]) plan(ctx context.Context, args []string) (*consul.Plan, resu
 		if r.json {
 			return nil, res, r.emit(res, code)
 		}
-		r.printPlan(pl, res)
+		writePlan(r.out, pl, res.Layer)
 		fmt.Fprintln(r.errOut, "refused: the result would be invalid; nothing was written")
 		fmt.Fprintln(r.errOut, err)
 		return nil, res, code
 	}
 	return pl, res, ExitOK
-}
-
-// target finds the Consul layer to publish to.
-func (r *runner[T]) target() (*consul.Provider, error) {
-	var found []*consul.Provider
-	for _, l := range r.layers {
-		if c, ok := l.(*consul.Provider); ok && (r.opts.Layer == "" || c.Name() == r.opts.Layer) {
-			found = append(found, c)
-		}
-	}
-	switch {
-	case len(found) == 1:
-		return found[0], nil
-	case len(found) == 0 && r.opts.Layer != "":
-		return nil, fmt.Errorf("no Consul layer named %q", r.opts.Layer)
-	case len(found) == 0:
-		return nil, errors.New("no Consul layer to publish to")
-	}
-	return nil, errors.New("several Consul layers: set Options.Layer to the one to publish to")
 }
 
 func (r *runner[T]) fail(res result, err error, code int) int {
@@ -143,14 +119,10 @@ func (r *runner[T]) fail(res result, err error, code int) int {
 	return code
 }
 
-// printPlan renders a plan as a readable diff: one line per key, "+"
+// writePlan renders a plan as a readable diff: one line per key, "+"
 // added, "~" changed, "-" deleted.
-func (r *runner[T]) printPlan(pl *consul.Plan, res result) {
-	writePlan(r.out, pl, res.Layer)
-}
-
-func writePlan(w io.Writer, pl *consul.Plan, layer string) {
-	if pl.Empty() {
+func writePlan(w io.Writer, pl *plan, layer string) {
+	if pl.empty {
 		fmt.Fprintf(w, "no changes to %s (%d keys unchanged)\n", layer, pl.Unchanged)
 		return
 	}
