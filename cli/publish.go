@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/strata-go/strata"
@@ -87,7 +89,13 @@ func (r *runner[T]) plan(ctx context.Context, args []string) (*plan, result, int
 	if err != nil {
 		return nil, res, r.fail(res, err, ExitFailure)
 	}
-	pl, err := target.plan(ctx, snap.Data, consul.PlanOptions{Secret: isSecret, Note: r.note})
+	// A document-mode layer gets the file as written, comments and all.
+	raw, err := os.ReadFile(args[0])
+	if err != nil {
+		return nil, res, r.fail(res, err, ExitFailure)
+	}
+	popts := consul.PlanOptions{Secret: isSecret, Note: r.note, Document: raw, DocumentFormat: strings.TrimPrefix(filepath.Ext(args[0]), ".")}
+	pl, err := target.plan(ctx, snap.Data, popts)
 	if err != nil {
 		return nil, res, r.fail(res, err, ExitFailure)
 	}

@@ -104,3 +104,17 @@ func TestDiffAndPublish(t *testing.T) {
 	code, _, _ = run(t, []string{"publish", filepath.Join(t.TempDir(), "missing.yaml")}, lower, layer)
 	assert.Equal(t, cli.ExitFailure, code)
 }
+
+// TestPublishDocumentKeepsComments: publishing to a document-mode layer
+// writes the file as written.
+func TestPublishDocumentKeepsComments(t *testing.T) {
+	a := consultest.Start(t, consultest.Options{})
+	lower := memlayer.New("file", map[string]any{"db": map[string]any{"dsn": "postgres://db"}})
+	layer := consul.New(consul.Options{Key: "cfg/orders.yaml", Config: a.Config()})
+	text := "# reviewed by ops\ndb:\n  max_conns: 25\n"
+	code, stdout, stderr := run(t, []string{"publish", writeFile(t, text)}, lower, layer)
+	require.Equal(t, cli.ExitOK, code, stdout+stderr)
+	got, _, err := a.Client(t).KV().Get("cfg/orders.yaml", nil)
+	require.NoError(t, err)
+	assert.Equal(t, text, string(got.Value))
+}

@@ -52,6 +52,14 @@ type PlanOptions struct {
 	// Note is stored with the publish (in tree mode, in the guard key; see
 	// Apply), for people reading Consul.
 	Note string
+
+	// Document, in document mode, is the desired document as a file holds
+	// it, in DocumentFormat ("yaml", "json", "toml"; default: the key's).
+	// When that is the key's format it is written verbatim, comments and
+	// key order kept; otherwise it is converted. It replaces desired. Tree
+	// mode ignores it.
+	Document       []byte
+	DocumentFormat string
 }
 
 // Plan is the difference between what a Provider's location holds and
@@ -200,10 +208,11 @@ func (p *Provider) planTree(pl *Plan, r *read, desired map[string]any, opts Plan
 // planDocument diffs the parsed documents and plans one check-and-set
 // write of the whole key.
 func (p *Provider) planDocument(pl *Plan, r *read, desired map[string]any, opts PlanOptions) error {
-	doc, err := marshalDocument(p.format, desired)
+	doc, err := p.desiredDocument(desired, opts)
 	if err != nil {
 		return p.failClass(pl.dc, ClassInvalidData, 0, err)
 	}
+	// Parsed back exactly as Load will parse it.
 	data, err := parseDocument(p.format, doc)
 	if err != nil {
 		return p.failClass(pl.dc, ClassInvalidData, 0, err)
@@ -242,6 +251,30 @@ func (p *Provider) planDocument(pl *Plan, r *read, desired map[string]any, opts 
 	}
 	pl.layer = planLayer{name: p.name, snap: p.planSnapshot(data, nil, pl.Index)}
 	return nil
+}
+
+// desiredDocument returns the bytes to write: opts.Document verbatim when
+// it is in the key's format, else desired (or the converted Document)
+// rendered in it.
+func (p *Provider) desiredDocument(desired map[string]any, opts PlanOptions) ([]byte, error) {
+	if opts.Document == nil {
+		return marshalDocument(p.format, desired)
+	}
+	f := p.format
+	if opts.DocumentFormat != "" {
+		var err error
+		if f, err = documentFormat("", opts.DocumentFormat); err != nil {
+			return nil, err
+		}
+	}
+	if f == p.format {
+		return opts.Document, nil
+	}
+	m, err := parseDocument(f, opts.Document)
+	if err != nil {
+		return nil, err
+	}
+	return marshalDocument(p.format, m)
 }
 
 func (p *Provider) planSnapshot(data map[string]any, origins map[string]provider.Origin, index uint64) provider.Snapshot {

@@ -302,3 +302,25 @@ func TestPlanRejectsUnstorable(t *testing.T) {
 		})
 	}
 }
+
+// TestPlanDocumentVerbatim: a document in the key's format is written as
+// written, comments kept; one in another format is converted.
+func TestPlanDocumentVerbatim(t *testing.T) {
+	t.Parallel()
+	a := consultest.Start(t, consultest.Options{})
+	p := consul.New(consul.Options{Key: "cfg/app.yaml", Config: a.Config()})
+	doc := []byte("# owned by the payments team\ndb:\n  max_conns: 20 # peak\n")
+	pl := plan(t, p, nil, consul.PlanOptions{Document: doc, DocumentFormat: "yml"})
+	assert.Equal(t, []consul.Change{{Key: "db.max_conns", ConsulKey: "cfg/app.yaml", Kind: consul.Added, New: "20"}}, pl.Changes)
+	require.NoError(t, apply(pl))
+	kv, _, err := a.Client(t).KV().Get("cfg/app.yaml", nil)
+	require.NoError(t, err)
+	assert.Equal(t, string(doc), string(kv.Value))
+
+	pl = plan(t, p, nil, consul.PlanOptions{Document: []byte(`{"db":{"max_conns":30}}`), DocumentFormat: "json"})
+	assert.Equal(t, []consul.Change{{Key: "db.max_conns", ConsulKey: "cfg/app.yaml", Kind: consul.Changed, Old: "20", New: "30"}}, pl.Changes)
+	require.NoError(t, apply(pl))
+	got, err := load(t, p)
+	require.NoError(t, err)
+	assert.Equal(t, map[string]any{"db": map[string]any{"max_conns": 30}}, got.Data)
+}
