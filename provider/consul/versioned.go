@@ -43,7 +43,8 @@ const (
 // NewVersioned returns a versioned layer under opts.Prefix (the base).
 // Every Options field applies as for New, except Key, Format and
 // CacheFile, which versioned mode does not use (a bad Options is reported
-// by Load and Watch).
+// by Load and Watch). Options.Optional makes a base with no pointer yet
+// (nothing published) an empty layer instead of provider.ErrNotFound.
 func NewVersioned(opts Options) *Versioned {
 	base := normalizePrefix(opts.Prefix)
 	po := opts
@@ -70,6 +71,8 @@ func (v *Versioned) Load(ctx context.Context) (provider.Snapshot, error) {
 	if v.initErr != nil {
 		return provider.Snapshot{}, v.invalid()
 	}
+	// Held across both reads, so connections close only after the second.
+	defer v.pointer.begin()()
 	ps, err := v.pointer.Load(ctx)
 	if err != nil {
 		return provider.Snapshot{}, v.rename(err)
