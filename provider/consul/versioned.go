@@ -106,13 +106,46 @@ func (v *Versioned) Watch(ctx context.Context, last provider.Snapshot, emit func
 		}
 		snap, err := v.follow(ctx, *ev.Snapshot)
 		if err != nil {
-			if ctx.Err() == nil {
-				emit(provider.Event{Err: err})
-			}
-			return
+			snap, err = v.retry(ctx, err, emit)
 		}
-		emit(provider.Event{Snapshot: &snap})
+		if err == nil {
+			emit(provider.Event{Snapshot: &snap})
+		}
 	})
+}
+
+// retry keeps trying to read the live version after a failure, with the
+// layer's backoff, re-reading the pointer each time (it may have moved on),
+// until it succeeds or ctx ends. The pointer's watcher already counts the
+// pointer as delivered, so without this a failed version read would leave
+// the layer on old content until the pointer changed again. Each distinct
+// error is reported once.
+func (v *Versioned) retry(ctx context.Context, err error, emit func(provider.Event)) (provider.Snapshot, error) {
+	b := v.pointer.opts.Backoff
+	b.Reset()
+	reported := ""
+	for {
+		if ctx.Err() != nil {
+			return provider.Snapshot{}, ctx.Err()
+		}
+		if msg := err.Error(); msg != reported {
+			emit(provider.Event{Err: err})
+			reported = msg
+		}
+		if serr := provider.Sleep(ctx, b.Next()); serr != nil {
+			return provider.Snapshot{}, serr
+		}
+		var ps provider.Snapshot
+		if ps, err = v.pointer.Load(ctx); err != nil {
+			err = v.rename(err)
+			continue
+		}
+		snap, ferr := v.follow(ctx, ps)
+		if ferr == nil {
+			return snap, nil
+		}
+		err = ferr
+	}
 }
 
 // follow reads the version the pointer snapshot names.
