@@ -76,7 +76,7 @@ func (pl *Plan) Apply(ctx context.Context) error {
 			// not write gets a rolled-back transaction, not a 403.
 			return pl.fail(fmt.Errorf("%w (at %s)", ErrPermission, p.addr))
 		}
-		return pl.fail(fmt.Errorf("%w: %s", ErrConflict, pl.conflicted(resp)))
+		return pl.fail(fmt.Errorf("%w (%s)", ErrConflict, pl.conflicted(resp)))
 	}
 	return nil
 }
@@ -94,7 +94,7 @@ func (pl *Plan) conflicted(resp *api.TxnResponse) string {
 	if len(keys) == 0 {
 		return "the transaction was rolled back"
 	}
-	return "changed since the plan: " + strings.Join(keys, ", ")
+	return "at " + strings.Join(keys, ", ")
 }
 
 // denied reports whether an operation of a rolled-back transaction was

@@ -244,7 +244,7 @@ func (v *Versioned) txn(ctx context.Context, dc string, ops api.TxnOps) error {
 				keys = append(keys, ops[e.OpIndex].KV.Key)
 			}
 		}
-		return fmt.Errorf("%w: changed since the plan: %s", ErrConflict, strings.Join(keys, ", "))
+		return fmt.Errorf("%w (at %s)", ErrConflict, strings.Join(keys, ", "))
 	}
 	return nil
 }
