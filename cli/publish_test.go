@@ -1,6 +1,7 @@
 package cli_test
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"github.com/strata-go/strata/cli"
 	"github.com/strata-go/strata/internal/consultest"
 	"github.com/strata-go/strata/internal/memlayer"
+	"github.com/strata-go/strata/provider"
 	"github.com/strata-go/strata/provider/consul"
 )
 
@@ -117,4 +119,34 @@ func TestPublishDocumentKeepsComments(t *testing.T) {
 	got, _, err := a.Client(t).KV().Get("cfg/orders.yaml", nil)
 	require.NoError(t, err)
 	assert.Equal(t, text, string(got.Value))
+}
+
+// meddler is a layer whose Load, which publish calls while validating,
+// edits Consul: a concurrent edit between plan and apply, on demand.
+type meddler struct {
+	a   *consultest.Agent
+	t   *testing.T
+	key string
+}
+
+func (m *meddler) Name() string { return "meddler" }
+
+func (m *meddler) Load(context.Context) (provider.Snapshot, error) {
+	m.a.Put(m.t, m.key, "theirs")
+	return provider.Snapshot{Data: map[string]any{}}, nil
+}
+
+// TestPublishConflict: an edit between the plan and the write fails the
+// publish with exit code 3 and leaves the other writer's value.
+func TestPublishConflict(t *testing.T) {
+	a := consultest.Start(t, consultest.Options{})
+	a.Put(t, "svc/db/max_conns", "10")
+	lower := memlayer.New("file", map[string]any{"db": map[string]any{"dsn": "postgres://db"}})
+	layer := consul.New(consul.Options{Prefix: "svc/", Config: a.Config()})
+	m := &meddler{a: a, t: t, key: "svc/db/max_conns"}
+
+	code, stdout, stderr := run(t, []string{"publish", writeFile(t, "db:\n  max_conns: 20\n")}, lower, layer, m)
+	assert.Equal(t, cli.ExitConflict, code, stdout+stderr)
+	assert.Contains(t, stderr, "conflict")
+	assert.Equal(t, map[string]string{"svc/db/max_conns": "theirs"}, kv(t, a.Client(t), "svc/"))
 }
