@@ -47,3 +47,28 @@ key_prefix "svc/versions/0000000001/" { policy = "read" }`)
 	got := ev.next(t, "version 2 once readable", hasValue("n", "2"))
 	assert.Equal(t, "0000000002", got.Snapshot.Info["config_version"])
 }
+
+// TestVersionedPublishPermission: a token that may read but not write gets
+// ErrPermission, without the token in the text, and the live version stays.
+func TestVersionedPublishPermission(t *testing.T) {
+	t.Parallel()
+	a := consultest.Start(t, consultest.Options{ACL: true})
+	admin := consul.NewVersioned(consul.Options{Prefix: "svc/", Config: a.Config()})
+	publishVersion(t, admin, map[string]any{"n": "1"}, "one")
+	token, _ := a.CreateToken(t, `key_prefix "svc/" { policy = "read" }`)
+	cfg := a.Config()
+	cfg.Token = token
+	v := consul.NewVersioned(consul.Options{Prefix: "svc/", Config: cfg})
+
+	pl, err := v.Plan(context.Background(), map[string]any{"n": "2"}, consul.PlanOptions{})
+	require.NoError(t, err, "reading is allowed")
+	err = pl.Apply(context.Background())
+	require.Error(t, err)
+	assert.ErrorIs(t, err, consul.ErrPermission)
+	assert.NotContains(t, err.Error(), token)
+	assert.NoError(t, v.Rollback(context.Background(), "0000000001", consul.RollbackOptions{}), "rolling back to the live version writes nothing")
+
+	snap, err := admin.Load(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, "1", snap.Data["n"])
+}
