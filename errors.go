@@ -57,7 +57,7 @@ func (p Problem) String() string {
 // Load returns it when the first value cannot be built, and the reload loop
 // hands it to Options.OnError and Status when a change is rejected.
 type Error struct {
-	// Op is "load" or "reload".
+	// Op is "load", "reload" or "check".
 	Op string
 	// Problems lists every problem found, in a stable order.
 	Problems []Problem

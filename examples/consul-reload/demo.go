@@ -124,7 +124,7 @@ func runDemo(ctx context.Context, out io.Writer, log *slog.Logger, bin, path str
 	for _, l := range st.Layers {
 		fmt.Fprintf(out, "   %-*s  version=%-20s healthy=%t stale=%t\n", width, l.Name, l.Version, l.Healthy, l.Stale)
 	}
-	return nil
+	return runPublishDemo(ctx, out, log, client, path, 5+len(steps))
 }
 
 func firstLine(s string) string {

@@ -9,6 +9,9 @@
 //	consul kv put services/orders/db/max_conns 50    # applied
 //	consul kv put services/orders/db/max_conns ten   # rejected, last good kept
 //
+// `consul-reload config check|schema|diff|publish|explain` checks and
+// publishes the service's configuration with its own type (package cli).
+//
 // With -demo it starts a throwaway Consul dev agent (STRATA_CONSUL_BIN or
 // `make consul`), plays a scripted story of changes against it and exits;
 // `make demo` runs that.
@@ -24,6 +27,9 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "config" { // check|schema|diff|publish|explain
+		os.Exit(configCommand(context.Background(), os.Args[2:], os.Stdout, os.Stderr, nil, nil))
+	}
 	demo := flag.Bool("demo", false, "start a Consul dev agent and play a scripted series of changes")
 	prefix := flag.String("prefix", "services/orders/", "Consul KV prefix")
 	path := flag.String("config", "", "YAML file (default: config.yaml beside this program's source)")
