@@ -132,7 +132,7 @@ func (g *schemaGen) object(t reflect.Type, path string, defaults reflect.Value, 
 		if defaults.IsValid() {
 			dv = fieldValue(defaults, index)
 		}
-		p, req, err := g.field(f, join(path, key), dv, onPath)
+		p, req, err := g.field(f, joinKey(path, key), dv, onPath)
 		if err != nil {
 			return nil, false, err
 		}
@@ -311,4 +311,12 @@ func deref(t reflect.Type) reflect.Type {
 
 func implements(t, iface reflect.Type) bool {
 	return t.Implements(iface) || reflect.PointerTo(t).Implements(iface)
+}
+
+// joinKey appends key to the dotted path prefix.
+func joinKey(prefix, key string) string {
+	if prefix == "" {
+		return key
+	}
+	return prefix + "." + key
 }

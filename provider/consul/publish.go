@@ -118,9 +118,9 @@ func (pl *Plan) txnError(err error) error {
 	msg := strings.ToLower(err.Error())
 	switch {
 	case strings.Contains(msg, "permission denied"), strings.Contains(msg, "acl not found"):
-		return pl.fail(fmt.Errorf("%w (at %s): %s", ErrPermission, p.addr, p.scrub(p.cause(err).Error())))
+		return pl.fail(fmt.Errorf("%w (at %s): %s", ErrPermission, p.addr, p.tok.scrub(p.cause(err).Error())))
 	case strings.Contains(msg, "too many operations"):
-		return pl.fail(fmt.Errorf("%w: %s", ErrTooLarge, p.scrub(err.Error())))
+		return pl.fail(fmt.Errorf("%w: %s", ErrTooLarge, p.tok.scrub(err.Error())))
 	}
 	return p.fail(pl.dc, err)
 }
