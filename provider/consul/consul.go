@@ -143,8 +143,9 @@ type Options struct {
 	FailbackInterval time.Duration
 
 	// Optional makes a missing document key an empty layer instead of
-	// provider.ErrNotFound. In tree mode an empty prefix is always just an
-	// empty layer (rule 3).
+	// provider.ErrNotFound, and an empty document an empty layer instead
+	// of an error. In tree mode an empty prefix is always just an empty
+	// layer (rule 3).
 	Optional bool
 
 	// CacheFile, when set, keeps the last good read (mode 0600, written

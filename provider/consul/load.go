@@ -158,6 +158,11 @@ func (p *Provider) snapshot(r *read) (provider.Snapshot, error) {
 	case r.doc == nil:
 		return provider.Snapshot{}, p.failClass(r.dc, ClassNotFound, 0,
 			fmt.Errorf("key %q: %w", p.key, provider.ErrNotFound))
+	case isBlank(r.doc.Value) && !p.opts.Optional:
+		// As for an empty file: a truncated write, far more often than
+		// an intent, must not become an empty layer.
+		return provider.Snapshot{}, p.failClass(r.dc, ClassInvalidData, 0,
+			fmt.Errorf("key %q: empty document (a truncated write?)", p.key))
 	default:
 		snap.Data, err = parseDocument(p.format, r.doc.Value)
 	}

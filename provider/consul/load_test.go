@@ -88,6 +88,8 @@ func TestLoadDocument(t *testing.T) {
 	a.Put(t, "cfg/app.toml", "name = \"orders\"\n[db]\nmax_conns = 7\n")
 	a.Put(t, "cfg/app", "name: orders\n")
 	a.Put(t, "cfg/empty.yaml", "")
+	a.Put(t, "cfg/blank.yaml", " \n\t\n")
+	a.Put(t, "cfg/comments.yaml", "# nothing set here\n")
 	a.Put(t, "cfg/bad.yaml", "db: [unclosed\n")
 
 	for _, tc := range []struct {
@@ -105,7 +107,12 @@ func TestLoadDocument(t *testing.T) {
 			want: map[string]any{"db": map[string]any{"max_conns": int64(7)}, "name": "orders"}},
 		{name: "format option", opts: consul.Options{Key: "cfg/app", Format: "yaml"},
 			want: map[string]any{"name": "orders"}},
-		{name: "empty document", opts: consul.Options{Key: "cfg/empty.yaml"}, want: map[string]any{}},
+		// An empty document is far more often a truncated write than an
+		// intent: an error, as for an empty file, unless Optional.
+		{name: "empty document", opts: consul.Options{Key: "cfg/empty.yaml"}, class: consul.ClassInvalidData},
+		{name: "blank document", opts: consul.Options{Key: "cfg/blank.yaml"}, class: consul.ClassInvalidData},
+		{name: "empty optional document", opts: consul.Options{Key: "cfg/empty.yaml", Optional: true}, want: map[string]any{}},
+		{name: "comments only", opts: consul.Options{Key: "cfg/comments.yaml"}, want: map[string]any{}},
 		{name: "missing key", opts: consul.Options{Key: "cfg/missing.yaml"}, class: consul.ClassNotFound, notFound: true},
 		{name: "missing optional key", opts: consul.Options{Key: "cfg/missing.yaml", Optional: true}, want: map[string]any{}},
 		{name: "malformed", opts: consul.Options{Key: "cfg/bad.yaml"}, class: consul.ClassInvalidData},
