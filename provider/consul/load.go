@@ -16,6 +16,7 @@ import (
 // becomes a Snapshot.
 type read struct {
 	dc    string
+	sent  uint64 // the index the request blocked on; 0 for a plain read
 	index uint64
 	pairs api.KVPairs // tree mode
 	doc   *api.KVPair // document mode; nil when the key is missing
@@ -111,7 +112,7 @@ func (p *Provider) get(ctx context.Context, dc string, index uint64, wait time.D
 	defer cancel()
 	q = q.WithContext(rctx) // rule 10: every request carries the caller's ctx
 
-	r := &read{dc: dc, consistency: mode.String()}
+	r := &read{dc: dc, sent: q.WaitIndex, consistency: mode.String()}
 	var (
 		meta *api.QueryMeta
 		err  error

@@ -21,7 +21,13 @@ import (
 //
 // last counts as delivered: its Version seeds the index (unless it is
 // stale, or from another datacenter, in which case the first read does not
-// block) and its content is not re-delivered. Then:
+// block) and its content is not re-delivered. A blocking query answered
+// with the index it was sent (a snapshot restore, a timeout) is followed
+// by a read without an index, and no more than Wait passes between two
+// such reads, so an index reset is seen at once after a restore and
+// within Wait + Wait/16 when the client is moved to a server with a lower
+// index, which would hold a blocking query for its whole wait (rule 12).
+// Then:
 //
 //   - a Snapshot is emitted when the content differs from the last
 //     delivered (rule 1), and also when only its staleness or its
@@ -77,6 +83,7 @@ type watcher struct {
 
 	dc    int    // index into p.dcs
 	index uint64 // 0: the next read does not block
+	seen  uint64 // the index of the last answer, to log one going back
 
 	// What was delivered last: content hash, staleness, datacenter.
 	delivered bool
@@ -91,6 +98,7 @@ type watcher struct {
 
 	lastStart time.Time
 	probedAt  time.Time
+	plainAt   time.Time // start of the last read without an index (rule 12)
 }
 
 func (p *Provider) newWatcher(last provider.Snapshot, emit func(provider.Event)) *watcher {
@@ -101,6 +109,7 @@ func (p *Provider) newWatcher(last provider.Snapshot, emit func(provider.Event))
 	}
 	w.delivered = true
 	w.hash = contentHash(last.Data)
+	w.plainAt = last.ReadAt // Load's read carried no index
 	w.stale = last.Stale
 	w.dcName = last.Info["datacenter"]
 
@@ -118,6 +127,7 @@ func (p *Provider) newWatcher(last provider.Snapshot, emit func(provider.Event))
 	// snapshot's index says nothing about the current one.
 	if sameDC && !last.Stale {
 		w.index, _ = strconv.ParseUint(last.Version, 10, 64)
+		w.seen = w.index
 	}
 	return w
 }
@@ -141,17 +151,35 @@ func (w *watcher) pace(ctx context.Context) error {
 func (w *watcher) succeeded(r *read) {
 	w.backoff.Reset() // rule 6
 	w.round = 0
-	if r.index < w.index {
+	if r.index < r.sent {
 		// Rule 2: a snapshot restore, or another server answering. Start
 		// again from 0 and deliver what that read returns.
 		w.p.log.Info("consul: index went backwards, re-reading",
-			"layer", w.p.name, "dc", w.p.dcLabel(r.dc), "from", w.index, "to", r.index)
-		w.index = 0
+			"layer", w.p.name, "dc", w.p.dcLabel(r.dc), "from", r.sent, "to", r.index)
+		w.index, w.seen = 0, r.index
 		return
 	}
+	if r.index < w.seen {
+		// The same, noticed by a read without an index (rule 12 below, or
+		// the first read after a failure).
+		w.p.log.Info("consul: index went backwards",
+			"layer", w.p.name, "dc", w.p.dcLabel(r.dc), "from", w.seen, "to", r.index)
+	}
+	w.seen = r.index
 	// An index of 0 would make every query return at once; Consul's own
 	// guidance is to block on 1 instead.
 	w.index = max(r.index, 1)
+	if r.sent > 0 && r.index == r.sent {
+		// Rule 12: a blocking query answered with the index it was sent
+		// either returned early because a snapshot restore abandoned the
+		// store (its answer is the pre-restore data), or reached the end
+		// of its wait. Either way the next read carries no index: it sees
+		// a restored store's lower index at once, and so does it that of
+		// a server silently behind that now answers in its place, which
+		// would hold a blocking query on our index for a whole wait. The
+		// cost is one request per wait period.
+		w.index = 0
+	}
 
 	snap, err := w.p.snapshot(r)
 	if err != nil {
