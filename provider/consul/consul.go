@@ -133,9 +133,11 @@ type Options struct {
 	// jitter. It turns a churning prefix into polling, never a busy loop.
 	MinInterval time.Duration
 
-	// Backoff times retries after errors (zero: 100 ms doubling to 30 s,
-	// jittered). Permission errors are retried at least
-	// min(30 s, Backoff.Max) apart.
+	// Backoff times retries after errors. Zero: while Consul cannot be
+	// reached, 1 to 2 s apart (at most a request a second, and quick
+	// recovery after an outage of any length); other errors 100 ms
+	// doubling to 30 s; all jittered. When set, it times every retry.
+	// Permission errors are retried at least min(30 s, Backoff.Max) apart.
 	Backoff provider.Backoff
 
 	// FailbackInterval is how often, while reading from a datacenter other

@@ -34,9 +34,12 @@ import (
 //     datacenter changed, since Status must show both;
 //   - an error is emitted on the first failed attempt and then only when
 //     it changes (for an outage: its class or HTTP status; otherwise its
-//     text), so an outage is one event rather than one per retry; retries
-//     back off (rule 6), permission and TLS errors at least
-//     min(30 s, Backoff.Max) apart. A malformed document, a key that is
+//     text), so an outage is one event rather than one per retry. While
+//     Consul is unreachable, retries are 1 to 2 s apart (Options.Backoff
+//     when set), so recovery is quick after an outage of any length;
+//     other errors back off from Backoff.Min to Backoff.Max (100 ms to
+//     30 s), permission and TLS errors at least min(30 s, Backoff.Max)
+//     apart (rule 6). A malformed document, a key that is
 //     both value and folder, or a document key that disappears (not
 //     Optional, wrapping provider.ErrNotFound) is an error too, and the
 //     last content stays in force;
@@ -92,9 +95,10 @@ type watcher struct {
 	dcName    string
 
 	failing bool
-	errKey  string // identifies the last error emitted (see report)
-	backoff provider.Backoff
-	round   int // datacenters failed over in a row
+	errKey  string           // identifies the last error emitted (see report)
+	backoff provider.Backoff // errors other than an outage
+	outage  provider.Backoff // Consul unreachable (ClassUnavailable)
+	round   int              // datacenters failed over in a row
 
 	lastStart time.Time
 	probedAt  time.Time
@@ -102,8 +106,11 @@ type watcher struct {
 }
 
 func (p *Provider) newWatcher(last provider.Snapshot, emit func(provider.Event)) *watcher {
-	w := &watcher{p: p, emit: emit, backoff: p.opts.Backoff}
+	w := &watcher{p: p, emit: emit, backoff: p.opts.Backoff, outage: p.opts.Backoff}
 	w.backoff.Reset()
+	if w.outage == (provider.Backoff{}) {
+		w.outage = provider.Backoff{Min: outageRetry, Max: outageRetry}
+	}
 	if last.Data == nil && last.Version == "" {
 		return w
 	}
@@ -150,6 +157,7 @@ func (w *watcher) pace(ctx context.Context) error {
 
 func (w *watcher) succeeded(r *read) {
 	w.backoff.Reset() // rule 6
+	w.outage.Reset()
 	w.round = 0
 	if r.index < r.sent {
 		// Rule 2: a snapshot restore, or another server answering. Start
@@ -211,6 +219,16 @@ func (w *watcher) recovered() {
 	w.failing, w.errKey = false, ""
 }
 
+// outageRetry bounds the delay between retries while Consul cannot be
+// reached and Options.Backoff is zero: each delay is drawn from
+// [outageRetry/2, outageRetry], so a failing watcher sends at most one
+// request a second, and the first change after Consul answers again is
+// seen within about outageRetry (rule 6: backoff must not make recovery
+// slow). Chosen from the measurements in BENCHMARKS.md, "Recovery after an
+// outage". Growing further would only delay recovery: a request a second
+// costs a Consul agent nothing it notices.
+const outageRetry = 2 * time.Second
+
 // failed handles a failed request and returns how long to wait before the
 // next one.
 func (w *watcher) failed(err error) time.Duration {
@@ -226,8 +244,12 @@ func (w *watcher) failed(err error) time.Duration {
 		return 0
 	}
 	w.report(err)
+	c := errClass(err)
+	if c.transient() {
+		return w.outage.Next()
+	}
 	d := w.backoff.Next()
-	if c := errClass(err); c == ClassPermission || c == ClassTLS {
+	if c == ClassPermission || c == ClassTLS {
 		// Configuration errors are retried slowly (rule 6).
 		slow := slowRetry
 		if m := w.p.opts.Backoff.Max; m > 0 {

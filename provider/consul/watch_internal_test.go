@@ -1,6 +1,7 @@
 package consul
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -9,6 +10,41 @@ import (
 
 	"github.com/strata-go/strata/provider"
 )
+
+// TestOutageRetryDelays checks the retry delays with the default Backoff:
+// while Consul is unreachable at most one request a second and at most
+// two seconds between attempts, however long the outage (rule 6); other
+// errors still back off to 30 s. BENCHMARKS.md measures what this gives.
+func TestOutageRetryDelays(t *testing.T) {
+	unavailable := (&Provider{}).failClass("", ClassUnavailable, 500, errors.New("No cluster leader"))
+	limited := (&Provider{}).failClass("", ClassRateLimited, 429, errors.New("too many"))
+	for _, tc := range []struct {
+		name     string
+		err      error
+		min, max time.Duration // of every delay after the first few
+	}{
+		{"unavailable", unavailable, time.Second, 2 * time.Second},
+		{"rate limited", limited, 15 * time.Second, 30 * time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := New(Options{Prefix: "app/", Config: &api.Config{Address: "127.0.0.1:1"}})
+			w := p.newWatcher(provider.Snapshot{}, func(provider.Event) {})
+			seen := map[time.Duration]bool{}
+			for i := range 100 {
+				d := w.failed(tc.err)
+				assert.LessOrEqual(t, d, tc.max, "attempt %d", i)
+				if i >= 20 {
+					assert.GreaterOrEqual(t, d, tc.min, "attempt %d", i)
+				}
+				if tc.err == unavailable {
+					assert.GreaterOrEqual(t, d, time.Second, "attempt %d: at most one request a second", i)
+				}
+				seen[d] = true
+			}
+			assert.Greater(t, len(seen), 1, "delays are jittered")
+		})
+	}
+}
 
 // TestSameIndexAnswerRereadsWithoutIndex checks rule 12 on the watcher's
 // state: a blocking query answered with the index it was sent is followed
