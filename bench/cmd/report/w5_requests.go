@@ -209,7 +209,8 @@ a new value, and the table shows how long each watcher took to see it and the re
 			idle, burstTook.Round(time.Millisecond), 2*viperPollEvery+500*time.Millisecond, e.outage),
 		tables: []table{t},
 		notes: []string{
-			fmt.Sprintf("Idle cost is one request per wait period for every blocking watcher: strata is set to Wait %s here so that the idle window holds one period "+
+			fmt.Sprintf("Idle cost is one request per wait period for every blocking watcher, plus for strata one read without an index after each "+
+				"(CONSUL.md rule 12: that is how a snapshot restore or a server silently behind is seen within one wait): strata is set to Wait %s here so that the idle window holds one period "+
 				"(its default is 5 min, like the server's); koanf's watch plan and crypt's watch send no wait, so theirs is the server's 5 minutes and the %s window "+
 				"shows none. viper's poll costs one GET per interval whatever happens.", strataWait, idle),
 			"Fewer requests during an outage is not better by itself: it comes with a later recovery (next column). " +
