@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/consul/api"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -189,9 +190,14 @@ func TestLoadPausedAgentRespectsDeadline(t *testing.T) {
 	a := consultest.Start(t, consultest.Options{})
 	a.Pause(t)
 	defer a.Resume(t)
-	// SIGSTOP is asynchronous: give it a moment to freeze every thread,
-	// or the agent may still answer.
-	time.Sleep(200 * time.Millisecond)
+	// SIGSTOP is asynchronous: wait until the agent no longer answers.
+	c := a.Client(t)
+	waitFor(t, "the paused agent to stop answering", func() bool {
+		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		defer cancel()
+		_, _, err := c.KV().Get("app/probe", (&api.QueryOptions{}).WithContext(ctx))
+		return errors.Is(err, context.DeadlineExceeded)
+	})
 	p := consul.New(consul.Options{Prefix: "app/", Config: a.Config()})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
