@@ -182,16 +182,16 @@ func (w *watcher) succeeded(r *read) {
 		// either returned early because a snapshot restore abandoned the
 		// store (its answer is the pre-restore data), or reached the end
 		// of its wait. Either way the next read carries no index: it sees
-		// a restored store's lower index at once, and so does it that of
-		// a server silently behind that now answers in its place, which
-		// would hold a blocking query on our index for a whole wait. The
-		// cost is one request per wait period.
+		// a restored store's lower index at once, and so it does when a
+		// server silently behind now answers in this one's place (that
+		// server would hold a blocking query on our index for a whole
+		// wait). The cost is one request per wait period.
 		w.index = 0
 	}
 
 	snap, err := w.p.snapshot(r)
 	if err != nil {
-		w.report(err) // the index is kept: wait for the next change
+		w.report(err) // the index is kept (or reset by rule 12 above)
 		return
 	}
 	h, dc := contentHash(snap.Data), snap.Info["datacenter"]
