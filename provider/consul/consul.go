@@ -141,9 +141,11 @@ type Options struct {
 	// jitter. It turns a churning prefix into polling, never a busy loop.
 	MinInterval time.Duration
 
-	// Backoff times retries after errors (zero: 100 ms doubling to 30 s,
-	// jittered). Permission errors are retried at least
-	// min(30 s, Backoff.Max) apart.
+	// Backoff times retries after errors. Zero: while Consul cannot be
+	// reached, 1 to 2 s apart (at most a request a second, and quick
+	// recovery after an outage of any length); other errors 100 ms
+	// doubling to 30 s; all jittered. When set, it times every retry.
+	// Permission errors are retried at least min(30 s, Backoff.Max) apart.
 	Backoff provider.Backoff
 
 	// FailbackInterval is how often, while reading from a datacenter other
@@ -151,9 +153,10 @@ type Options struct {
 	FailbackInterval time.Duration
 
 	// Optional makes a missing document key an empty layer instead of
-	// provider.ErrNotFound. In tree mode an empty prefix is always just an
-	// empty layer (rule 3), unless it reads empty because a request without
-	// a token was denied (ErrNoToken).
+	// provider.ErrNotFound, and an empty document an empty layer instead
+	// of an error. In tree mode an empty prefix is always just an empty
+	// layer (rule 3), unless it reads empty because a request without a
+	// token was denied (ErrNoToken).
 	Optional bool
 
 	// CacheFile, when set, keeps the last good read (mode 0600, written

@@ -29,12 +29,16 @@ func documentFormat(key, format string) (string, error) {
 	return "", fmt.Errorf("unknown document format %q: use yaml, json or toml", f)
 }
 
+// isBlank reports whether a document is empty or only whitespace.
+func isBlank(b []byte) bool { return len(bytes.TrimSpace(b)) == 0 }
+
 // parseDocument parses a document with koanf's parser for format. An
-// empty (or blank) document is an empty map. Maps with non-string keys,
+// empty (or blank) document is an empty map; whether one is allowed is
+// the caller's decision (Options.Optional). Maps with non-string keys,
 // which YAML allows, get their keys formatted as strings so that every
 // nested map is a map[string]any.
 func parseDocument(format string, b []byte) (map[string]any, error) {
-	if len(bytes.TrimSpace(b)) == 0 {
+	if isBlank(b) {
 		return map[string]any{}, nil
 	}
 	var (

@@ -11,13 +11,33 @@ func (w *watcher) fetch(ctx context.Context) (*read, error) {
 	if r := w.failback(ctx); r != nil {
 		return r, nil
 	}
+	index, wait := w.query(time.Now())
+	if index == 0 {
+		w.plainAt = time.Now()
+	}
+	return w.p.fetch(ctx, w.p.dcs[w.dc], index, wait)
+}
+
+// query returns the index and wait of the next request at now. A server
+// that is silently behind holds a query above its own index for the whole
+// wait (rule 12), so no more than Wait may pass between two reads without
+// an index: a blocking query waits only what is left of that, and when
+// nothing is left the read carries no index.
+func (w *watcher) query(now time.Time) (uint64, time.Duration) {
 	p := w.p
 	wait := p.opts.Wait
 	if w.dc > 0 {
 		// Come back often enough to probe the preferred datacenters.
 		wait = min(wait, p.opts.FailbackInterval)
 	}
-	return p.fetch(ctx, p.dcs[w.dc], w.index, wait)
+	if w.index == 0 {
+		return 0, 0
+	}
+	left := p.opts.Wait - now.Sub(w.plainAt)
+	if left < time.Millisecond {
+		return 0, 0
+	}
+	return w.index, min(wait, left)
 }
 
 // failback probes, every FailbackInterval while not on the first
@@ -30,8 +50,10 @@ func (w *watcher) failback(ctx context.Context) *read {
 	}
 	w.probedAt = time.Now()
 	for i := range w.dc {
+		start := time.Now()
 		r, err := p.fetch(ctx, p.dcs[i], 0, 0)
 		if err == nil {
+			w.plainAt = start
 			w.switchTo(i, "preferred datacenter answers again")
 			return r
 		}
@@ -65,6 +87,6 @@ func (w *watcher) switchTo(i int, why string) {
 	p := w.p
 	p.log.Warn("consul: switching datacenter", "layer", p.name,
 		"from", p.dcLabel(p.dcs[w.dc]), "to", p.dcLabel(p.dcs[i]), "reason", why)
-	w.dc, w.index = i, 0
+	w.dc, w.index, w.seen = i, 0, 0
 	w.probedAt = time.Now()
 }

@@ -16,6 +16,7 @@ import (
 // becomes a Snapshot.
 type read struct {
 	dc    string
+	sent  uint64 // the index the request blocked on; 0 for a plain read
 	index uint64
 	pairs api.KVPairs // tree mode
 	doc   *api.KVPair // document mode; nil when the key is missing
@@ -111,7 +112,7 @@ func (p *Provider) get(ctx context.Context, dc string, index uint64, wait time.D
 	defer cancel()
 	q = q.WithContext(rctx) // rule 10: every request carries the caller's ctx
 
-	r := &read{dc: dc, consistency: mode.String()}
+	r := &read{dc: dc, sent: q.WaitIndex, consistency: mode.String()}
 	var (
 		meta *api.QueryMeta
 		err  error
@@ -161,6 +162,11 @@ func (p *Provider) snapshot(r *read) (provider.Snapshot, error) {
 	case r.doc == nil:
 		return provider.Snapshot{}, p.failClass(r.dc, ClassNotFound, 0,
 			fmt.Errorf("key %q: %w", p.key, provider.ErrNotFound))
+	case isBlank(r.doc.Value) && !p.opts.Optional:
+		// As for an empty file: a truncated write, far more often than
+		// an intent, must not become an empty layer.
+		return provider.Snapshot{}, p.failClass(r.dc, ClassInvalidData, 0,
+			fmt.Errorf("key %q: empty document (a truncated write?)", p.key))
 	default:
 		snap.Data, err = parseDocument(p.format, r.doc.Value)
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/consul/api"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -88,6 +89,8 @@ func TestLoadDocument(t *testing.T) {
 	a.Put(t, "cfg/app.toml", "name = \"orders\"\n[db]\nmax_conns = 7\n")
 	a.Put(t, "cfg/app", "name: orders\n")
 	a.Put(t, "cfg/empty.yaml", "")
+	a.Put(t, "cfg/blank.yaml", " \n\t\n")
+	a.Put(t, "cfg/comments.yaml", "# nothing set here\n")
 	a.Put(t, "cfg/bad.yaml", "db: [unclosed\n")
 
 	for _, tc := range []struct {
@@ -105,7 +108,12 @@ func TestLoadDocument(t *testing.T) {
 			want: map[string]any{"db": map[string]any{"max_conns": int64(7)}, "name": "orders"}},
 		{name: "format option", opts: consul.Options{Key: "cfg/app", Format: "yaml"},
 			want: map[string]any{"name": "orders"}},
-		{name: "empty document", opts: consul.Options{Key: "cfg/empty.yaml"}, want: map[string]any{}},
+		// An empty document is far more often a truncated write than an
+		// intent: an error, as for an empty file, unless Optional.
+		{name: "empty document", opts: consul.Options{Key: "cfg/empty.yaml"}, class: consul.ClassInvalidData},
+		{name: "blank document", opts: consul.Options{Key: "cfg/blank.yaml"}, class: consul.ClassInvalidData},
+		{name: "empty optional document", opts: consul.Options{Key: "cfg/empty.yaml", Optional: true}, want: map[string]any{}},
+		{name: "comments only", opts: consul.Options{Key: "cfg/comments.yaml"}, want: map[string]any{}},
 		{name: "missing key", opts: consul.Options{Key: "cfg/missing.yaml"}, class: consul.ClassNotFound, notFound: true},
 		{name: "missing optional key", opts: consul.Options{Key: "cfg/missing.yaml", Optional: true}, want: map[string]any{}},
 		{name: "malformed", opts: consul.Options{Key: "cfg/bad.yaml"}, class: consul.ClassInvalidData},
@@ -182,9 +190,14 @@ func TestLoadPausedAgentRespectsDeadline(t *testing.T) {
 	a := consultest.Start(t, consultest.Options{})
 	a.Pause(t)
 	defer a.Resume(t)
-	// SIGSTOP is asynchronous: give it a moment to freeze every thread,
-	// or the agent may still answer.
-	time.Sleep(200 * time.Millisecond)
+	// SIGSTOP is asynchronous: wait until the agent no longer answers.
+	c := a.Client(t)
+	waitFor(t, "the paused agent to stop answering", func() bool {
+		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+		defer cancel()
+		_, _, err := c.KV().Get("app/probe", (&api.QueryOptions{}).WithContext(ctx))
+		return errors.Is(err, context.DeadlineExceeded)
+	})
 	p := consul.New(consul.Options{Prefix: "app/", Config: a.Config()})
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()

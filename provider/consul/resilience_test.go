@@ -1,10 +1,18 @@
 package consul_test
 
 import (
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/hashicorp/consul/api"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -46,32 +54,45 @@ func TestWatchSurvivesRestart(t *testing.T) {
 	assert.LessOrEqual(t, errs, 3, "one error per outage (plus one per change of error class), not one per retry")
 }
 
-// TestWatchIndexReset restores a snapshot, which moves the index backwards
-// (rule 2): the watcher must start again from 0 and deliver the restored
-// data rather than block on an index the store will not reach for a while.
-func TestWatchIndexReset(t *testing.T) {
+// TestWatchSeesSnapshotRestore restores a snapshot on a real (non-dev)
+// server with default options. The watcher's parked query comes back at
+// restore time with the index it was sent and the pre-restore data (rule
+// 12); parking again on that index would hide the restore for the whole
+// 5-minute wait. The watcher must deliver the restored data, with the
+// extra key gone and the Version going back, well before that.
+func TestWatchSeesSnapshotRestore(t *testing.T) {
 	t.Parallel()
-	a := consultest.Start(t, consultest.Options{})
-	a.Put(t, "app/x", "old")
+	a := consultest.Start(t, consultest.Options{Persistent: true})
+	a.Put(t, "app/db/max_conns", "20")
 	saved := a.Snapshot(t)
-	for i := range 20 {
-		a.Put(t, "app/x", "new"+strconv.Itoa(i))
-	}
+	a.Put(t, "app/db/max_conns", "40")
 	a.Put(t, "app/extra", "1")
 
 	var logs logBuffer
-	p := consul.New(fast(consul.Options{Prefix: "app/", Config: a.Config(), Logger: logs.logger()}))
+	cfg, count := countingConfig(t, a)
+	p := consul.New(consul.Options{Prefix: "app/", Config: cfg, Logger: logs.logger()})
 	first, err := load(t, p)
 	require.NoError(t, err)
+	require.Equal(t, map[string]any{"db": map[string]any{"max_conns": "40"}, "extra": "1"}, first.Data)
+	loaded := count.n.Load()
 	ev, _ := watch(t, p, first)
+	// The watcher's first request blocks on first's index; the restore
+	// must find it parked, as an application's would be.
+	waitFor(t, "the watcher's blocking query", func() bool { return count.n.Load() > loaded })
 
 	a.Restore(t, saved)
-	got := ev.next(t, "the restored data", hasValue("x", "old"))
-	assert.Equal(t, map[string]any{"x": "old"}, got.Snapshot.Data)
-	before, _ := strconv.ParseUint(first.Version, 10, 64)
-	after, _ := strconv.ParseUint(got.Snapshot.Version, 10, 64)
-	assert.Less(t, after, before, "the index went backwards")
+	got := ev.next(t, "the restored data (eventWait is far below the 5-minute wait)", hasValue("db.max_conns", "20"))
+	assert.Equal(t, map[string]any{"db": map[string]any{"max_conns": "20"}}, got.Snapshot.Data,
+		"the key written after the snapshot is gone")
+	before, err := strconv.ParseUint(first.Version, 10, 64)
+	require.NoError(t, err)
+	after, err := strconv.ParseUint(got.Snapshot.Version, 10, 64)
+	require.NoError(t, err)
+	assert.Less(t, after, before, "the snapshot's Version shows the index going back")
 	assert.Contains(t, logs.String(), "index went backwards")
+	for _, e := range ev.all() {
+		assert.Nil(t, e.Err, "a restore is data, not an error")
+	}
 }
 
 func TestClusterLeaderLoss(t *testing.T) {
@@ -193,4 +214,111 @@ func TestWatchAfterOutageDoesNotBlockOnAStaleIndex(t *testing.T) {
 	a.Restart(t)
 	a.Put(t, "app/x", "after-restart")
 	ev.next(t, "the value written after the restart, long before the 5-minute wait", hasValue("x", "after-restart"))
+}
+
+// TestWatchNoticesSilentSwitchToLowerIndexThroughProxy puts a reverse proxy
+// in front of two real agents, the second with a lower index, and moves
+// the client to it between two requests: no request fails, as when a
+// proxy or DNS sends the client to a freshly restored server. (A proxy is
+// the only way to make a real server silently take another's place.)
+// Consul holds a query whose index is above its own for the whole wait,
+// so a watcher that blocks on its old index there learns of the reset
+// only a wait later (rule 12). When the query parked on the first agent
+// comes back with the index it was sent, the next read carries no index;
+// when a write to the first agent wakes it with a new one, the next
+// query may wait only what is left of Wait since the last read without
+// an index, so the move is seen within Wait + Wait/16 either way.
+func TestWatchNoticesSilentSwitchToLowerIndexThroughProxy(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name     string
+		writeOld bool // a write reaches the first agent after the move
+	}{
+		{"first agent idle after the move", false},
+		{"first agent written after the move", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			high := consultest.Start(t, consultest.Options{})
+			low := consultest.Start(t, consultest.Options{})
+			for i := range 30 {
+				high.Put(t, "app/x", strconv.Itoa(i)) // raise its index well above low's
+			}
+			low.Put(t, "app/x", "low")
+			px := newSwitchProxy(t, high, low)
+
+			const wait = time.Second
+			p := consul.New(fast(consul.Options{Prefix: "app/", Config: px.config(), Wait: wait}))
+			first, err := load(t, p)
+			require.NoError(t, err)
+			require.Equal(t, "29", first.Data["x"])
+			ev, _ := watch(t, p, first)
+			waitFor(t, "the watch's query parked on the first agent", func() bool { return len(px.queries(0)) >= 2 })
+
+			px.use(1)
+			if tc.writeOld {
+				high.Put(t, "app/x", "after the move")
+			}
+			got := ev.next(t, "the lower-index agent's data", hasValue("x", "low"))
+			assert.Less(t, indexOf(t, got.Snapshot.Version), indexOf(t, first.Version), "the Version goes back")
+			seen := px.queries(1)
+			require.NotEmpty(t, seen)
+			if !tc.writeOld {
+				assert.Empty(t, seen[0].Get("index"),
+					"the first request to the lower-index agent carries no index; a blocking one would be held for the whole wait")
+			}
+			if seen[0].Get("index") != "" {
+				w, err := time.ParseDuration(seen[0].Get("wait"))
+				require.NoError(t, err)
+				assert.Less(t, w, wait, "a blocking query waits only what is left of Wait since the last read without an index")
+			}
+		})
+	}
+}
+
+// switchProxy forwards each request to one of several agents, chosen per
+// request, and records the queries each agent received.
+type switchProxy struct {
+	srv     *httptest.Server
+	targets []*url.URL
+	cur     atomic.Int32
+	mu      sync.Mutex
+	qs      [][]url.Values
+}
+
+func newSwitchProxy(t *testing.T, agents ...*consultest.Agent) *switchProxy {
+	t.Helper()
+	px := &switchProxy{qs: make([][]url.Values, len(agents))}
+	for _, a := range agents {
+		px.targets = append(px.targets, &url.URL{Scheme: "http", Host: a.Config().Address})
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	rp := &httputil.ReverseProxy{
+		Transport: tr,
+		Rewrite: func(r *httputil.ProxyRequest) {
+			i := px.cur.Load()
+			px.mu.Lock()
+			px.qs[i] = append(px.qs[i], r.In.URL.Query())
+			px.mu.Unlock()
+			r.SetURL(px.targets[i])
+		},
+	}
+	px.srv = httptest.NewServer(rp)
+	t.Cleanup(func() {
+		px.srv.Close()
+		tr.CloseIdleConnections()
+	})
+	return px
+}
+
+func (px *switchProxy) use(i int) { px.cur.Store(int32(i)) }
+
+func (px *switchProxy) queries(i int) []url.Values {
+	px.mu.Lock()
+	defer px.mu.Unlock()
+	return append([]url.Values(nil), px.qs[i]...)
+}
+
+func (px *switchProxy) config() *api.Config {
+	return &api.Config{Address: strings.TrimPrefix(px.srv.URL, "http://"), Scheme: "http"}
 }

@@ -21,16 +21,25 @@ import (
 //
 // last counts as delivered: its Version seeds the index (unless it is
 // stale, or from another datacenter, in which case the first read does not
-// block) and its content is not re-delivered. Then:
+// block) and its content is not re-delivered. A blocking query answered
+// with the index it was sent (a snapshot restore, a timeout) is followed
+// by a read without an index, and no more than Wait passes between two
+// such reads, so an index reset is seen at once after a restore and
+// within Wait + Wait/16 when the client is moved to a server with a lower
+// index, which would hold a blocking query for its whole wait (rule 12).
+// Then:
 //
 //   - a Snapshot is emitted when the content differs from the last
 //     delivered (rule 1), and also when only its staleness or its
 //     datacenter changed, since Status must show both;
 //   - an error is emitted on the first failed attempt and then only when
 //     it changes (for an outage: its class or HTTP status; otherwise its
-//     text), so an outage is one event rather than one per retry; retries
-//     back off (rule 6), permission and TLS errors at least
-//     min(30 s, Backoff.Max) apart. A malformed document, a key that is
+//     text), so an outage is one event rather than one per retry. While
+//     Consul is unreachable, retries are 1 to 2 s apart (Options.Backoff
+//     when set), so recovery is quick after an outage of any length;
+//     other errors back off from Backoff.Min to Backoff.Max (100 ms to
+//     30 s), permission and TLS errors at least min(30 s, Backoff.Max)
+//     apart (rule 6). A malformed document, a key that is
 //     both value and folder, or a document key that disappears (not
 //     Optional, wrapping provider.ErrNotFound) is an error too, and the
 //     last content stays in force;
@@ -77,6 +86,7 @@ type watcher struct {
 
 	dc    int    // index into p.dcs
 	index uint64 // 0: the next read does not block
+	seen  uint64 // the index of the last answer, to log one going back
 
 	// What was delivered last: content hash, staleness, datacenter.
 	delivered bool
@@ -85,22 +95,28 @@ type watcher struct {
 	dcName    string
 
 	failing bool
-	errKey  string // identifies the last error emitted (see report)
-	backoff provider.Backoff
-	round   int // datacenters failed over in a row
+	errKey  string           // identifies the last error emitted (see report)
+	backoff provider.Backoff // errors other than an outage
+	outage  provider.Backoff // Consul unreachable (ClassUnavailable)
+	round   int              // datacenters failed over in a row
 
 	lastStart time.Time
 	probedAt  time.Time
+	plainAt   time.Time // start of the last read without an index (rule 12)
 }
 
 func (p *Provider) newWatcher(last provider.Snapshot, emit func(provider.Event)) *watcher {
-	w := &watcher{p: p, emit: emit, backoff: p.opts.Backoff}
+	w := &watcher{p: p, emit: emit, backoff: p.opts.Backoff, outage: p.opts.Backoff}
 	w.backoff.Reset()
+	if w.outage == (provider.Backoff{}) {
+		w.outage = provider.Backoff{Min: outageRetry, Max: outageRetry}
+	}
 	if last.Data == nil && last.Version == "" {
 		return w
 	}
 	w.delivered = true
 	w.hash = contentHash(last.Data)
+	w.plainAt = last.ReadAt // Load's read carried no index
 	w.stale = last.Stale
 	w.dcName = last.Info["datacenter"]
 
@@ -118,6 +134,7 @@ func (p *Provider) newWatcher(last provider.Snapshot, emit func(provider.Event))
 	// snapshot's index says nothing about the current one.
 	if sameDC && !last.Stale {
 		w.index, _ = strconv.ParseUint(last.Version, 10, 64)
+		w.seen = w.index
 	}
 	return w
 }
@@ -140,22 +157,41 @@ func (w *watcher) pace(ctx context.Context) error {
 
 func (w *watcher) succeeded(r *read) {
 	w.backoff.Reset() // rule 6
+	w.outage.Reset()
 	w.round = 0
-	if r.index < w.index {
+	if r.index < r.sent {
 		// Rule 2: a snapshot restore, or another server answering. Start
 		// again from 0 and deliver what that read returns.
 		w.p.log.Info("consul: index went backwards, re-reading",
-			"layer", w.p.name, "dc", w.p.dcLabel(r.dc), "from", w.index, "to", r.index)
-		w.index = 0
+			"layer", w.p.name, "dc", w.p.dcLabel(r.dc), "from", r.sent, "to", r.index)
+		w.index, w.seen = 0, r.index
 		return
 	}
+	if r.index < w.seen {
+		// The same, noticed by a read without an index (rule 12 below, or
+		// the first read after a failure).
+		w.p.log.Info("consul: index went backwards",
+			"layer", w.p.name, "dc", w.p.dcLabel(r.dc), "from", w.seen, "to", r.index)
+	}
+	w.seen = r.index
 	// An index of 0 would make every query return at once; Consul's own
 	// guidance is to block on 1 instead.
 	w.index = max(r.index, 1)
+	if r.sent > 0 && r.index == r.sent {
+		// Rule 12: a blocking query answered with the index it was sent
+		// either returned early because a snapshot restore abandoned the
+		// store (its answer is the pre-restore data), or reached the end
+		// of its wait. Either way the next read carries no index: it sees
+		// a restored store's lower index at once, and so it does when a
+		// server silently behind now answers in this one's place (that
+		// server would hold a blocking query on our index for a whole
+		// wait). The cost is one request per wait period.
+		w.index = 0
+	}
 
 	snap, err := w.p.snapshot(r)
 	if err != nil {
-		w.report(err) // the index is kept: wait for the next change
+		w.report(err) // the index is kept (or reset by rule 12 above)
 		return
 	}
 	h, dc := contentHash(snap.Data), snap.Info["datacenter"]
@@ -183,6 +219,16 @@ func (w *watcher) recovered() {
 	w.failing, w.errKey = false, ""
 }
 
+// outageRetry bounds the delay between retries while Consul cannot be
+// reached and Options.Backoff is zero: each delay is drawn from
+// [outageRetry/2, outageRetry], so a failing watcher sends at most one
+// request a second, and the first change after Consul answers again is
+// seen within about outageRetry (rule 6: backoff must not make recovery
+// slow). Chosen from the measurements in BENCHMARKS.md, "Recovery after an
+// outage". Growing further would only delay recovery: a request a second
+// costs a Consul agent nothing it notices.
+const outageRetry = 2 * time.Second
+
 // failed handles a failed request and returns how long to wait before the
 // next one.
 func (w *watcher) failed(err error) time.Duration {
@@ -198,8 +244,12 @@ func (w *watcher) failed(err error) time.Duration {
 		return 0
 	}
 	w.report(err)
+	c := errClass(err)
+	if c.transient() {
+		return w.outage.Next()
+	}
 	d := w.backoff.Next()
-	if c := errClass(err); c == ClassPermission || c == ClassTLS {
+	if c == ClassPermission || c == ClassTLS {
 		// Configuration errors are retried slowly (rule 6).
 		slow := slowRetry
 		if m := w.p.opts.Backoff.Max; m > 0 {

@@ -116,14 +116,24 @@ func TestWatchRapidWritesEndOnLastValue(t *testing.T) {
 		require.NoError(t, err)
 	}
 	ev.next(t, "the last write", hasValue("counter", strconv.Itoa(writes)))
-	// Give a straggler a chance to show up after the final value.
-	time.Sleep(300 * time.Millisecond)
+	// A marker written after the last value: once it is delivered, any
+	// straggler carrying an older value would have been delivered too.
+	a.Put(t, "app/marker", "end")
+	ev.next(t, "the marker", hasValue("marker", "end"))
 	stop()
 
 	all := ev.all()
 	last := all[len(all)-1]
 	require.NotNil(t, last.Snapshot)
 	assert.Equal(t, strconv.Itoa(writes), last.Snapshot.Data["counter"], "the final delivered value is the last write")
+	final := false
+	for _, e := range all {
+		require.NotNil(t, e.Snapshot, "only snapshots expected: %v", e.Err)
+		final = final || e.Snapshot.Data["counter"] == strconv.Itoa(writes)
+		if final {
+			assert.Equal(t, strconv.Itoa(writes), e.Snapshot.Data["counter"], "no older value after the last one")
+		}
+	}
 	t.Logf("%d writes delivered as %d snapshots", writes, len(all)-1)
 }
 
@@ -131,15 +141,17 @@ func TestWatchSeedsIndexFromLast(t *testing.T) {
 	t.Parallel()
 	a := consultest.Start(t, consultest.Options{})
 	a.Put(t, "app/x", "1")
-	cfg, count := countingConfig(t, a)
+	cfg, rec := recordingConfig(t, a)
 	p := consul.New(fast(consul.Options{Prefix: "app/", Config: cfg, Wait: 30 * time.Second}))
 	first, err := load(t, p)
 	require.NoError(t, err)
-	before := count.n.Load()
+	loaded := len(rec.queries())
 
-	ev, stop := watch(t, p, first)
-	time.Sleep(time.Second)
-	stop()
-	assert.Empty(t, ev.all(), "the snapshot Load returned counts as delivered")
-	assert.Equal(t, int64(1), count.n.Load()-before, "with last's index the first request blocks")
+	ev, _ := watch(t, p, first)
+	waitFor(t, "the watch's first request", func() bool { return len(rec.queries()) > loaded })
+	assert.Equal(t, first.Version, rec.queries()[loaded].Get("index"), "with last's index the first request blocks")
+
+	a.Put(t, "app/x", "2")
+	ev.next(t, "the change", hasValue("x", "2"))
+	assert.Len(t, ev.all(), 1, "the snapshot Load returned counts as delivered: only the change is")
 }

@@ -37,6 +37,7 @@ type env struct {
 	agent  *bench.Agent    // nil when no Consul binary was given
 	quick  bool            // fewer rounds and samples, for trying the generator
 	outage time.Duration
+	only   string // comma-separated workload numbers; "" runs them all
 }
 
 func (e *env) logf(format string, args ...any) {
@@ -55,6 +56,7 @@ func main() {
 	root := flag.String("root", "..", "repository root; BENCHMARKS.md and docs/benchmarks.svg are written there")
 	quick := flag.Bool("quick", false, "fewer rounds, changes and a 5 s outage: for trying the generator, figures are noisier")
 	outage := flag.Duration("outage", 30*time.Second, "how long workload 5 keeps Consul down")
+	only := flag.String("only", "", "run only these workloads (comma-separated numbers, e.g. 7) and replace their sections in the existing BENCHMARKS.md; the chart is left alone")
 	flag.Parse()
 
 	// testing.Benchmark reads the test flags; half a second per run keeps
@@ -70,7 +72,7 @@ func main() {
 	ctx, cancel := context.WithTimeout(ctx, 9*time.Minute+30*time.Second)
 	defer cancel()
 
-	e := &env{ctx: ctx, quick: *quick, outage: *outage}
+	e := &env{ctx: ctx, quick: *quick, outage: *outage, only: *only}
 	if e.quick {
 		e.outage = min(e.outage, 5*time.Second)
 	}
@@ -98,6 +100,9 @@ func run(e *env, root string) error {
 	var sections []section
 	var panels []panel
 	add := func(name string, fn func(*env) (section, []panel)) {
+		if e.only != "" && !slices.Contains(strings.Split(e.only, ","), strings.Fields(name)[0]) {
+			return
+		}
 		t := time.Now()
 		e.logf("%s …", name)
 		s, p := fn(e)
@@ -110,9 +115,13 @@ func run(e *env, root string) error {
 	add("4 reload cost", w4ReloadCost)
 	add("3 consul change latency", w3ChangeLatency)
 	add("6 start-up", w6Startup)
-	add("5 requests per watcher", w5Requests) // last: it stops the agent
+	add("7 recovery after an outage", w7OutageRecovery) // kills an agent of its own
+	add("5 requests per watcher", w5Requests)           // last: it stops the agent
 	sort(sections, func(s section) string { return s.title })
 	sort(panels, func(p panel) string { return p.title })
+	if e.only != "" {
+		return splice(filepath.Join(root, "BENCHMARKS.md"), sections)
+	}
 
 	md := header(e, consulVersion, time.Since(start))
 	for _, s := range sections {
@@ -201,4 +210,33 @@ func cpuModel() string {
 // notRun is the section of a Consul workload when no agent is available.
 func notRun(title string) section {
 	return section{title: title, intro: "Not run: STRATA_CONSUL_BIN was not set (`make bench` sets it)."}
+}
+
+// splice replaces, in the BENCHMARKS.md at path, each section's block (from
+// its "## N." heading to the next "## " heading) with a fresh rendering,
+// appending the sections it does not hold yet; the rest of the file,
+// measured in an earlier run, is kept as it is.
+func splice(path string, sections []section) error {
+	old, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	doc := string(old)
+	for _, s := range sections {
+		b := &bytes.Buffer{}
+		s.markdown(b)
+		head := "## " + s.title[:2]
+		i := strings.Index(doc, "\n"+head)
+		if i < 0 {
+			doc = strings.TrimRight(doc, "\n") + "\n\n" + b.String()
+			continue
+		}
+		i++
+		end := len(doc)
+		if j := strings.Index(doc[i+len(head):], "\n## "); j >= 0 {
+			end = i + len(head) + j + 1
+		}
+		doc = doc[:i] + b.String() + doc[end:]
+	}
+	return os.WriteFile(path, []byte(doc), 0o644)
 }

@@ -209,15 +209,16 @@ a new value, and the table shows how long each watcher took to see it and the re
 			idle, burstTook.Round(time.Millisecond), 2*viperPollEvery+500*time.Millisecond, e.outage),
 		tables: []table{t},
 		notes: []string{
-			fmt.Sprintf("Idle cost is one request per wait period for every blocking watcher: strata is set to Wait %s here so that the idle window holds one period "+
+			fmt.Sprintf("Idle cost is one request per wait period for every blocking watcher, plus for strata one read without an index after each "+
+				"(CONSUL.md rule 12: that is how a snapshot restore or a server silently behind is seen within one wait): strata is set to Wait %s here so that the idle window holds one period "+
 				"(its default is 5 min, like the server's); koanf's watch plan and crypt's watch send no wait, so theirs is the server's 5 minutes and the %s window "+
 				"shows none. viper's poll costs one GET per interval whatever happens.", strataWait, idle),
 			"Fewer requests during an outage is not better by itself: it comes with a later recovery (next column). " +
-				"strata's recovery is its backoff (100 ms doubling to 30 s, jittered) until the agent answers: after a failure its first read does not block on the old index, " +
+				"strata retries 1 to 2 s apart (jittered) until the agent answers, so it sees the first change within about 2 s of Consul answering (workload 7 measures it for several outage lengths); after a failure its first read does not block on the old index, " +
 				"which a restarted dev agent (its index starting again near zero) would hold for the whole Wait. koanf's plan recovers only at its next retry, 5 s × failures² later.",
 			"strata rate-limits its loop (at least 100 ms between fetches, plus jitter), so a burst costs a few requests and the final value is still applied; " +
 				"koanf's watch plan fetches once per index change it sees and then its callback fetches the whole prefix again.",
-			"Outage: strata retries with capped, jittered exponential backoff (100 ms doubling to 30 s); the consul/api watch plan (koanf) waits 5 s × failures² (capped at 180 s); " +
+			"Outage: strata retries at jittered intervals of 1 to 2 s (at most one request a second); the consul/api watch plan (koanf) waits 5 s × failures² (capped at 180 s); " +
 				"crypt (viper channel) sleeps 5 s after each error; viper's poll keeps its interval.",
 			"viper (channel) keeps its last index across the restart; a dev agent's index starts again near zero, so its blocking query waits for an index it will not reach soon (CONSUL.md rule 2). " +
 				"It cannot be read safely to check, so the table shows its requests only.",
