@@ -1,0 +1,249 @@
+package providertest
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/strata-go/strata/provider"
+)
+
+// cases returns Run's subtests, in the order they run.
+func cases() []testCase {
+	return []testCase{
+		{"Load/returns the whole content", 0, loadContent},
+		{"Load/sees a change", needSet, loadChange},
+		{"Load/drops a deleted key", needDelete, loadDelete},
+		{"Load/names the layer in an error", needFail, loadError},
+		{"Load/works again after recovery", needFail | needRecover, loadRecover},
+		{"Watch/delivers a change as a whole snapshot", needWatch | needSet, watchChange},
+		{"Watch/delivers nothing for unchanged content", needWatch | needSet, watchUnchanged},
+		{"Watch/carries a deletion", needWatch | needDelete, watchDelete},
+		{"Watch/reports an outage once and its end once", needWatch | needSet | needFail | needRecover, watchOutage},
+		{"Watch/retries by itself", needWatch | needFail | needRecover, watchRetries},
+		{"Watch/stops when its context ends", needWatch, watchStops},
+		{"Watch/stops during an outage", needWatch | needFail, watchStopsFailing},
+	}
+}
+
+func loadContent(t *testing.T, s *suite, b Backend) {
+	checkSnapshot(t, "first Load", s.load(t, b.Provider), seed())
+}
+
+func loadChange(t *testing.T, s *suite, b Backend) {
+	first := s.load(t, b.Provider)
+	b.Set("db.host", "beta")
+	next := s.load(t, b.Provider)
+	checkSnapshot(t, "Load after Set(db.host)", next, with(seed(), "db.host", "beta"))
+	if next.Version == first.Version {
+		t.Errorf("Load after Set(db.host): Version %q did not change with the content", next.Version)
+	}
+}
+
+func loadDelete(t *testing.T, s *suite, b Backend) {
+	first := s.load(t, b.Provider)
+	b.Delete("db.port")
+	next := s.load(t, b.Provider)
+	checkSnapshot(t, "Load after Delete(db.port)", next, with(seed(), "db.port", ""))
+	if next.Version == first.Version {
+		t.Errorf("Load after Delete(db.port): Version %q did not change with the content", next.Version)
+	}
+}
+
+func loadError(t *testing.T, s *suite, b Backend) {
+	b.Fail()
+	ctx, cancel := context.WithTimeout(context.Background(), s.h.Timeout)
+	defer cancel()
+	_, err := b.Provider.Load(ctx)
+	if err == nil {
+		t.Fatal("Load during an outage (after Fail) returned no error")
+	}
+	checkLayerError(t, "Load during an outage", err, b.Provider.Name())
+}
+
+func loadRecover(t *testing.T, s *suite, b Backend) {
+	b.Fail()
+	b.Recover()
+	checkSnapshot(t, "Load after Recover", s.load(t, b.Provider), seed())
+}
+
+func watchChange(t *testing.T, s *suite, b Backend) {
+	w := s.watch(t, b, s.load(t, b.Provider))
+	b.Set("db.host", "beta")
+	ev := w.next(t, "a snapshot after Set(db.host)")
+	w.requireSnapshot(t, ev, "the first event after Set(db.host)")
+	checkSnapshot(t, "Watch after Set(db.host)", *ev.Snapshot, with(seed(), "db.host", "beta"))
+	w.stop(t)
+}
+
+// watchUnchanged writes a key's own value again (a write that changes
+// nothing), then a real change; the first event must be that change, so
+// neither the starting snapshot nor the empty write was delivered.
+func watchUnchanged(t *testing.T, s *suite, b Backend) {
+	w := s.watch(t, b, s.load(t, b.Provider))
+	b.Set("db.host", "alpha")
+	b.Set("app.mode", "sentinel")
+	ev := w.next(t, "a snapshot after Set(app.mode)")
+	w.requireSnapshot(t, ev, "the first event after an unchanged write and Set(app.mode)")
+	if v, _ := lookup(ev.Snapshot.Data, "app", "mode"); v != "sentinel" {
+		t.Errorf("the first event holds no app.mode, so it delivered unchanged content "+
+			"(the snapshot Watch started from, or an unchanged write); dedupe by content: %v", ev.Snapshot.Data)
+	}
+	w.stop(t)
+}
+
+func watchDelete(t *testing.T, s *suite, b Backend) {
+	w := s.watch(t, b, s.load(t, b.Provider))
+	b.Delete("db.port")
+	ev := w.next(t, "a snapshot after Delete(db.port)")
+	w.requireSnapshot(t, ev, "the first event after Delete(db.port)")
+	checkSnapshot(t, "Watch after Delete(db.port)", *ev.Snapshot, with(seed(), "db.port", ""))
+	w.stop(t)
+}
+
+// watchOutage holds an outage long enough for several retries, then ends it
+// and makes a change that a backend event announces, so that even a
+// watcher that cannot notice a silent recovery gets through; everything
+// between the first error and that change must be at most one recovery.
+func watchOutage(t *testing.T, s *suite, b Backend) {
+	w := s.watch(t, b, s.load(t, b.Provider))
+	b.Fail()
+	ev := w.next(t, "an error after Fail")
+	if ev.Err == nil {
+		t.Fatalf("the first event after Fail must be an error, got %s", describe(ev))
+	}
+	checkLayerError(t, "Watch's error", ev.Err, b.Provider.Name())
+	s.holdOutage(t, b)
+	b.Recover()
+	b.Set("app.mode", "sentinel")
+	var errs, recoveries int
+	for {
+		ev = w.next(t, "a snapshot after Recover and Set(app.mode)")
+		if ev.Snapshot != nil {
+			break
+		}
+		if ev.Err != nil {
+			errs++
+		} else {
+			recoveries++
+		}
+	}
+	if errs > 0 {
+		t.Errorf("one outage was reported %d times; report it once, not once per retry:\n%s", errs+1, w.describe())
+	}
+	if recoveries > 1 {
+		t.Errorf("the end of one outage was reported %d times; report it once:\n%s", recoveries, w.describe())
+	}
+	if v, _ := lookup(ev.Snapshot.Data, "app", "mode"); v != "sentinel" {
+		t.Errorf("after the outage a snapshot without app.mode came first: unchanged content was delivered "+
+			"again; an outage that ends with the content unchanged is one recovery event:\n%s", w.describe())
+	}
+	w.stop(t)
+}
+
+// watchRetries ends an outage silently: only the watcher's own retries can
+// notice.
+func watchRetries(t *testing.T, s *suite, b Backend) {
+	w := s.watch(t, b, s.load(t, b.Provider))
+	b.Fail()
+	if ev := w.next(t, "an error after Fail"); ev.Err == nil {
+		t.Fatalf("the first event after Fail must be an error, got %s", describe(ev))
+	}
+	b.Recover()
+	for {
+		ev := w.nextOr(t, func() string {
+			return "no recovery event after Recover: the watcher must keep retrying by itself " +
+				"during an outage, not wait for an event from the backend"
+		})
+		if ev.Err != nil {
+			continue // retries that began before Recover
+		}
+		if ev.Snapshot != nil {
+			t.Errorf("an outage that ended with the content unchanged must be reported by a recovery event "+
+				"(neither snapshot nor error), not by delivering the content again:\n%s", w.describe())
+		}
+		break
+	}
+	w.stop(t)
+}
+
+func watchStops(t *testing.T, s *suite, b Backend) {
+	s.checkStops(t, b, func(*watching) {})
+}
+
+func watchStopsFailing(t *testing.T, s *suite, b Backend) {
+	s.checkStops(t, b, func(w *watching) {
+		b.Fail()
+		if ev := w.next(t, "an error after Fail"); ev.Err == nil {
+			t.Errorf("the first event after Fail must be an error, got %s", describe(ev))
+		}
+	})
+	if b.Recover != nil {
+		b.Recover()
+	}
+}
+
+// checkStops starts a watcher, brings it into a state, cancels its context
+// and checks that Watch returns, with what, and that no goroutine started
+// since outlives it.
+func (s *suite) checkStops(t *testing.T, b Backend, state func(*watching)) {
+	first := s.load(t, b.Provider)
+	before := goleak.IgnoreCurrent()
+	w := s.watch(t, b, first)
+	state(w)
+	err := w.stop(t)
+	if err != nil && !errors.Is(err, context.Canceled) {
+		t.Errorf("Watch returned %v after its context was cancelled; want nil or context.Canceled", err)
+	}
+	if err := goleak.Find(before); err != nil {
+		t.Errorf("goroutines outlive Watch: %v", err)
+	}
+}
+
+// holdOutage keeps the backend failing until the watcher has retried three
+// times (with Attempts) or for Harness.Outage.
+func (s *suite) holdOutage(t *testing.T, b Backend) {
+	t.Helper()
+	if b.Attempts == nil {
+		// The outage's length is the scenario, not a synchronisation: no
+		// event marks a retry the backend cannot count.
+		time.Sleep(s.h.Outage)
+		return
+	}
+	target := b.Attempts() + 3
+	deadline := time.Now().Add(s.h.Timeout)
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	for b.Attempts() < target {
+		if time.Now().After(deadline) {
+			t.Fatalf("the watcher made %d attempts in %s of outage, want %d: it must keep retrying by itself",
+				b.Attempts()-target+3, s.h.Timeout, 3)
+		}
+		<-tick.C
+	}
+}
+
+// lookup returns the value at a path of nested maps.
+func lookup(data map[string]any, path ...string) (any, bool) {
+	var v any = data
+	for _, p := range path {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		if v, ok = m[p]; !ok {
+			return nil, false
+		}
+	}
+	return v, true
+}
+
+func (w *watching) requireSnapshot(t *testing.T, ev provider.Event, what string) {
+	t.Helper()
+	if ev.Snapshot == nil {
+		t.Fatalf("%s must be a snapshot, got %s:\n%s", what, describe(ev), w.describe())
+	}
+}
