@@ -53,12 +53,13 @@ func TestChanges(t *testing.T) {
 }
 
 func TestCopiesInput(t *testing.T) {
-	in := map[string]any{"db": map[string]any{"host": "h"}, "list": []any{"a"}}
+	in := map[string]any{"db": map[string]any{"host": "h"}, "list": []any{"a", map[string]any{"k": "v"}}}
 	l := memory.New("", in)
 	in["db"].(map[string]any)["host"] = "changed"
 	in["list"].([]any)[0] = "changed"
+	in["list"].([]any)[1].(map[string]any)["k"] = "changed"
 	s := load(t, l)
-	assert.Equal(t, map[string]any{"db": map[string]any{"host": "h"}, "list": []any{"a"}}, s.Data)
+	assert.Equal(t, map[string]any{"db": map[string]any{"host": "h"}, "list": []any{"a", map[string]any{"k": "v"}}}, s.Data)
 	assert.Equal(t, "memory", l.Name())
 	assert.Equal(t, provider.Origin{Kind: "memory", Ref: "db.host"}, s.OriginOf("db.host"))
 	assert.Equal(t, provider.Origin{Kind: "memory", Ref: "memory"}, s.Source)
