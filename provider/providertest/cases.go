@@ -84,7 +84,9 @@ func watchChange(t *testing.T, s *suite, b Backend) {
 // neither the starting snapshot nor the empty write was delivered.
 func watchUnchanged(t *testing.T, s *suite, b Backend) {
 	w := s.watch(t, b, s.load(t, b.Provider))
+	since := attempts(b)
 	b.Set("db.host", "alpha")
+	s.settle(t, b, since, 1)
 	b.Set("app.mode", "sentinel")
 	ev := w.next(t, "a snapshot after Set(app.mode)")
 	w.requireSnapshot(t, ev, "the first event after an unchanged write and Set(app.mode)")
@@ -116,8 +118,9 @@ func watchOutage(t *testing.T, s *suite, b Backend) {
 		t.Fatalf("the first event after Fail must be an error, got %s", describe(ev))
 	}
 	checkLayerError(t, "Watch's error", ev.Err, b.Provider.Name())
-	s.holdOutage(t, b)
+	s.settle(t, b, attempts(b), 3)
 	b.Recover()
+	s.settle(t, b, attempts(b), 1)
 	b.Set("app.mode", "sentinel")
 	var errs, recoveries int
 	for {
@@ -203,27 +206,36 @@ func (s *suite) checkStops(t *testing.T, b Backend, state func(*watching)) {
 	}
 }
 
-// holdOutage keeps the backend failing until the watcher has retried three
-// times (with Attempts) or for Harness.Outage.
-func (s *suite) holdOutage(t *testing.T, b Backend) {
+// settle lets the watcher work after an action: until the backend counted
+// more than attempts reads since then, or, when it cannot count them
+// (Backend.Attempts is nil), for Harness.Settle. Without it a lazy watcher
+// could pass by reading only after the suite's next change.
+func (s *suite) settle(t *testing.T, b Backend, since, attempts int) {
 	t.Helper()
 	if b.Attempts == nil {
-		// The outage's length is the scenario, not a synchronisation: no
-		// event marks a retry the backend cannot count.
-		time.Sleep(s.h.Outage)
+		// The wait is the scenario (an outage, a quiet spell), not a
+		// synchronisation: no event marks a read the backend cannot count.
+		time.Sleep(s.h.Settle)
 		return
 	}
-	target := b.Attempts() + 3
 	deadline := time.Now().Add(s.h.Timeout)
 	tick := time.NewTicker(time.Millisecond)
 	defer tick.Stop()
-	for b.Attempts() < target {
+	for b.Attempts() < since+attempts {
 		if time.Now().After(deadline) {
-			t.Fatalf("the watcher made %d attempts in %s of outage, want %d: it must keep retrying by itself",
-				b.Attempts()-target+3, s.h.Timeout, 3)
+			t.Fatalf("the watcher made %d attempts in %s, want %d: it must keep reading by itself",
+				b.Attempts()-since, s.h.Timeout, attempts)
 		}
 		<-tick.C
 	}
+}
+
+// attempts returns the backend's read count, or 0 if it cannot count.
+func attempts(b Backend) int {
+	if b.Attempts == nil {
+		return 0
+	}
+	return b.Attempts()
 }
 
 // lookup returns the value at a path of nested maps.

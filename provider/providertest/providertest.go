@@ -79,12 +79,13 @@ type Harness struct {
 	// measurement. Zero means 30 seconds.
 	Timeout time.Duration
 
-	// Outage is how long an outage lasts, when Backend.Attempts is nil, in
-	// the subtest that checks an outage is reported once: long enough for
-	// the watcher to retry several times with the backoff the harness
-	// configured. Zero means 500 ms. With Attempts, the outage lasts until
-	// three more attempts were made instead.
-	Outage time.Duration
+	// Settle is how long Run lets a watcher work, when Backend.Attempts is
+	// nil, before its next step: how long an outage lasts before Recover,
+	// and the quiet spell after a write that changes nothing. It must let
+	// the watcher retry several times with the backoff the harness
+	// configured. Zero means 500 ms. With Attempts, Run waits for the
+	// watcher's reads instead.
+	Settle time.Duration
 
 	// Skip names subtests to skip ("Watch/retries by itself"), each with
 	// the reason to print, for a known violation being fixed. The names are
@@ -122,8 +123,8 @@ type Backend struct {
 	Recover func()
 
 	// Attempts, optional, counts the reads the backend has answered, failed
-	// ones included; Run then waits for retries instead of for
-	// Harness.Outage.
+	// ones included; Run then waits for the watcher's reads instead of for
+	// Harness.Settle.
 	Attempts func() int
 }
 
@@ -138,8 +139,8 @@ func Run(t *testing.T, h Harness) {
 	if h.Timeout <= 0 {
 		h.Timeout = 30 * time.Second
 	}
-	if h.Outage <= 0 {
-		h.Outage = 500 * time.Millisecond
+	if h.Settle <= 0 {
+		h.Settle = 500 * time.Millisecond
 	}
 	s := &suite{h: h}
 	for _, c := range cases() {
@@ -151,13 +152,13 @@ func Run(t *testing.T, h Harness) {
 			if b.Provider == nil {
 				t.Fatal("providertest: Harness.New returned no Provider")
 			}
-			if missing := c.needs.missing(b); missing != "" {
-				t.Skipf("the harness has no %s, which this subtest needs", missing)
-			}
 			if c.needs&needWatch != 0 {
 				if _, ok := b.Provider.(provider.Watcher); !ok {
 					t.Skipf("%s is not a provider.Watcher: it is read once", b.Provider.Name())
 				}
+			}
+			if missing := c.needs.missing(b); missing != "" {
+				t.Skipf("the harness has no %s, which this subtest needs", missing)
 			}
 			c.run(t, s, b)
 		})
