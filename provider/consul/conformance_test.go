@@ -1,0 +1,54 @@
+package consul_test
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/strata-go/strata/internal/consultest"
+	"github.com/strata-go/strata/provider/consul"
+	"github.com/strata-go/strata/provider/providertest"
+)
+
+// TestConformance runs providertest against a real, persistent Consul
+// server: each subtest reads its own prefix, an outage is the server killed,
+// and its end the server restarted with its data, which sends the watcher
+// no event, so only its own retries notice.
+func TestConformance(t *testing.T) {
+	a := consultest.Start(t, consultest.Options{Persistent: true})
+	n := 0
+	providertest.Run(t, providertest.Harness{
+		Timeout: eventWait,
+		Settle:  1500 * time.Millisecond, // several retries of fast()'s 50 ms to 500 ms backoff
+		New: func(t *testing.T, seed map[string]string) providertest.Backend {
+			n++
+			prefix := "conformance/" + strconv.Itoa(n) + "/"
+			key := func(k string) string { return prefix + strings.ReplaceAll(k, ".", "/") }
+			kv := map[string]string{}
+			for k, v := range seed {
+				kv[key(k)] = v
+			}
+			a.Txn(t, kv)
+			down := false
+			return providertest.Backend{
+				Provider: consul.New(fast(consul.Options{Prefix: prefix, Config: a.Config()})),
+				Set:      func(k, v string) { a.Put(t, key(k), v) },
+				Delete:   func(k string) { a.Delete(t, key(k), false) },
+				Fail: func() {
+					a.Kill(t)
+					down = true
+					t.Cleanup(func() { // the next subtest needs the server
+						if down {
+							a.Restart(t)
+						}
+					})
+				},
+				Recover: func() {
+					a.Restart(t)
+					down = false
+				},
+			}
+		},
+	})
+}
