@@ -6,6 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/consul/api"
+	"github.com/stretchr/testify/require"
+
 	"github.com/strata-go/strata/internal/consultest"
 	"github.com/strata-go/strata/provider/consul"
 	"github.com/strata-go/strata/provider/providertest"
@@ -65,4 +68,63 @@ func TestConformance(t *testing.T) {
 			}
 		},
 	})
+}
+
+// TestConformanceTokenRevoked runs providertest with an outage that needs
+// no restart: the layer's ACL token is revoked, then created again with the
+// same secret. The watcher gets 403s meanwhile and is told nothing when the
+// token returns, so only its own retries notice.
+func TestConformanceTokenRevoked(t *testing.T) {
+	a := consultest.Start(t, consultest.Options{ACL: true})
+	n := 0
+	providertest.Run(t, providertest.Harness{
+		Timeout: eventWait,
+		Settle:  1500 * time.Millisecond, // several retries at fast()'s Backoff.Max
+		New: func(t *testing.T, seed map[string]string) providertest.Backend {
+			n++
+			prefix := "conformance/" + strconv.Itoa(n) + "/"
+			key := func(k string) string { return prefix + strings.ReplaceAll(k, ".", "/") }
+			kv := map[string]string{}
+			for k, v := range seed {
+				kv[key(k)] = v
+			}
+			a.Txn(t, kv)
+			secret, accessor := a.CreateToken(t, `key_prefix "`+prefix+`" { policy = "read" }`)
+			var revoked *api.ACLToken
+			cfg := a.Config()
+			cfg.Token = secret
+			return providertest.Backend{
+				Provider: consul.New(fast(consul.Options{Prefix: prefix, Config: cfg})),
+				Set:      func(k, v string) { a.Put(t, key(k), v) },
+				Delete:   func(k string) { a.Delete(t, key(k), false) },
+				Fail: func() {
+					admin(t, a, func(c *api.Client) error {
+						tok, _, err := c.ACL().TokenRead(accessor, nil)
+						revoked = tok
+						return err
+					})
+					a.RevokeToken(t, accessor)
+				},
+				Recover: func() {
+					admin(t, a, func(c *api.Client) error {
+						_, _, err := c.ACL().TokenCreate(&api.ACLToken{
+							AccessorID: revoked.AccessorID, SecretID: revoked.SecretID, Policies: revoked.Policies,
+						}, nil)
+						return err
+					})
+				},
+			}
+		},
+	})
+}
+
+// admin runs f with a management client whose connections are closed
+// afterwards, so none outlives the call (providertest counts goroutines).
+func admin(t *testing.T, a *consultest.Agent, f func(*api.Client) error) {
+	t.Helper()
+	cfg := a.Config()
+	c, err := api.NewClient(cfg)
+	require.NoError(t, err)
+	defer cfg.Transport.CloseIdleConnections()
+	require.NoError(t, f(c))
 }
