@@ -49,8 +49,11 @@ func (f *fake) Load(ctx context.Context) (provider.Snapshot, error) {
 }
 
 func (f *fake) Watch(ctx context.Context, last provider.Snapshot, emit func(provider.Event)) error {
-	if f.mode == "leaks" {
+	switch f.mode {
+	case "leaks":
 		go func() { <-time.After(time.Minute) }()
+	case "returns early":
+		return nil
 	}
 	prev, failing := last, false
 	tick := time.NewTicker(time.Millisecond)
@@ -58,8 +61,11 @@ func (f *fake) Watch(ctx context.Context, last provider.Snapshot, emit func(prov
 	for {
 		select {
 		case <-ctx.Done():
-			if f.mode == "ignores cancel" {
+			switch f.mode {
+			case "ignores cancel":
 				<-time.After(3 * time.Second)
+			case "wrong result":
+				return errors.New("stopped")
 			}
 			return ctx.Err()
 		case <-tick.C:
@@ -75,7 +81,11 @@ func (f *fake) Watch(ctx context.Context, last provider.Snapshot, emit func(prov
 		switch {
 		case err != nil:
 			if !failing || f.mode == "error per retry" {
-				emit(provider.Event{Err: err})
+				ev := provider.Event{Err: err}
+				if f.mode == "snapshot and error" {
+					ev.Snapshot = &prev
+				}
+				emit(ev)
 			}
 			failing = true
 		case f.mode == "no dedupe" || !provider.SameContent(prev, s):
@@ -172,6 +182,9 @@ func TestSuiteCatches(t *testing.T) {
 		{"resends on recovery", "Watch/reports_an_outage_once_and_its_end_once", "unchanged content was delivered again"},
 		{"ignores cancel", "Watch/stops_when_its_context_ends", "Watch did not return within 2s of its context being cancelled"},
 		{"leaks", "Watch/stops_when_its_context_ends", "goroutines outlive Watch"},
+		{"returns early", "Watch/delivers_a_change_as_a_whole_snapshot", "Watch returned <nil> before its context ended"},
+		{"wrong result", "Watch/stops_when_its_context_ends", "Watch returned stopped after its context was cancelled"},
+		{"snapshot and error", "Watch/stops_during_an_outage", "an event carries both a snapshot and an error"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.mode+" in "+tt.subtest, func(t *testing.T) {
