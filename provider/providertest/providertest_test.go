@@ -101,6 +101,9 @@ func (f *fake) Watch(ctx context.Context, last provider.Snapshot, emit func(prov
 			case "silent recovery":
 			case "resends on recovery":
 				emit(provider.Event{Snapshot: &s})
+			case "double recovery":
+				emit(provider.Event{})
+				emit(provider.Event{})
 			default:
 				emit(provider.Event{})
 			}
@@ -180,6 +183,7 @@ func TestSuiteCatches(t *testing.T) {
 		{"silent recovery", "Watch/retries_by_itself", "no recovery event after Recover"},
 		{"resends on recovery", "Watch/retries_by_itself", "not by delivering the content again"},
 		{"resends on recovery", "Watch/reports_an_outage_once_and_its_end_once", "unchanged content was delivered again"},
+		{"double recovery", "Watch/reports_an_outage_once_and_its_end_once", "the end of one outage was reported 2 times"},
 		{"ignores cancel", "Watch/stops_when_its_context_ends", "Watch did not return within 2s of its context being cancelled"},
 		{"leaks", "Watch/stops_when_its_context_ends", "goroutines outlive Watch"},
 		{"returns early", "Watch/delivers_a_change_as_a_whole_snapshot", "Watch returned <nil> before its context ended"},
