@@ -19,6 +19,8 @@ func cases() []testCase {
 		{"Load/drops a deleted key", needDelete, loadDelete},
 		{"Load/names the layer in an error", needFail, loadError},
 		{"Load/works again after recovery", needFail | needRecover, loadRecover},
+		{"Load/returns when its context is cancelled", 0, loadCancelled},
+		{"Watch/delivers the content when started from nothing", needWatch, watchFromNothing},
 		{"Watch/delivers a change as a whole snapshot", needWatch | needSet, watchChange},
 		{"Watch/delivers nothing for unchanged content", needWatch | needSet, watchUnchanged},
 		{"Watch/carries a deletion", needWatch | needDelete, watchDelete},
@@ -68,6 +70,31 @@ func loadRecover(t *testing.T, s *suite, b Backend) {
 	b.Fail()
 	b.Recover()
 	checkSnapshot(t, "Load after Recover", s.load(t, b.Provider), seed())
+}
+
+func loadCancelled(t *testing.T, s *suite, b Backend) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, _ = b.Provider.Load(ctx) // either result is fine; returning is the point
+	}()
+	select {
+	case <-done:
+	case <-time.After(s.h.Timeout):
+		t.Fatalf("Load with a cancelled context did not return within %s; it must return promptly once ctx is done", s.h.Timeout)
+	}
+}
+
+// watchFromNothing starts Watch from a zero Snapshot, as a caller without a
+// first Load would: the current content differs from nothing delivered.
+func watchFromNothing(t *testing.T, s *suite, b Backend) {
+	w := s.watch(t, b, provider.Snapshot{})
+	ev := w.next(t, "the current content, when Watch starts from a zero Snapshot")
+	w.requireSnapshot(t, ev, "the first event of a Watch started from a zero Snapshot")
+	checkSnapshot(t, "Watch from a zero Snapshot", *ev.Snapshot, seed())
+	w.stop(t)
 }
 
 func watchChange(t *testing.T, s *suite, b Backend) {

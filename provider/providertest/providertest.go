@@ -11,8 +11,9 @@
 //   - Load returns the whole content, with a Version and an origin for each
 //     value; after a change, the whole new content; a deleted key is gone;
 //     a failure is an error naming the layer, and Load works again after
-//     the backend recovers;
-//   - Watch, when the layer implements provider.Watcher, delivers each
+//     the backend recovers; Load returns once its context is cancelled;
+//   - Watch, when the layer implements provider.Watcher, delivers the
+//     content when started from a zero Snapshot, delivers each
 //     change as a whole snapshot, delivers nothing for a write that changes
 //     nothing (nor the snapshot it was started from), carries deletions,
 //     reports an outage once however often it retries and its end once,

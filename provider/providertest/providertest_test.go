@@ -35,6 +35,9 @@ type fake struct {
 }
 
 func (f *fake) Load(ctx context.Context) (provider.Snapshot, error) {
+	if f.mode == "load ignores cancel" && ctx.Err() != nil {
+		<-time.After(3 * time.Second)
+	}
 	s, err := f.Layer.Load(ctx)
 	if err != nil && f.mode == "bare errors" {
 		return s, errors.New("down")
@@ -56,6 +59,9 @@ func (f *fake) Watch(ctx context.Context, last provider.Snapshot, emit func(prov
 		return nil
 	}
 	prev, failing := last, false
+	if f.mode == "skips first" && last.Version == "" {
+		prev, _ = f.Load(ctx)
+	}
 	tick := time.NewTicker(time.Millisecond)
 	defer tick.Stop()
 	for {
@@ -184,6 +190,8 @@ func TestSuiteCatches(t *testing.T) {
 		{"resends on recovery", "Watch/retries_by_itself", "not by delivering the content again"},
 		{"resends on recovery", "Watch/reports_an_outage_once_and_its_end_once", "unchanged content was delivered again"},
 		{"double recovery", "Watch/reports_an_outage_once_and_its_end_once", "the end of one outage was reported 2 times"},
+		{"load ignores cancel", "Load/returns_when_its_context_is_cancelled", "Load with a cancelled context did not return within 2s"},
+		{"skips first", "Watch/delivers_the_content_when_started_from_nothing", "no event (the current content, when Watch starts from a zero Snapshot)"},
 		{"ignores cancel", "Watch/stops_when_its_context_ends", "Watch did not return within 2s of its context being cancelled"},
 		{"leaks", "Watch/stops_when_its_context_ends", "goroutines outlive Watch"},
 		{"returns early", "Watch/delivers_a_change_as_a_whole_snapshot", "Watch returned <nil> before its context ended"},
