@@ -35,6 +35,7 @@ func TestImportRules(t *testing.T) {
 				assert.Equal(t, "provider/consul", rel, "only provider/consul may import consul/api")
 			}
 			if !strings.HasPrefix(dep, module) {
+				assert.Truef(t, externalAllowed(rel, dep), "%s must not import %s", orRoot(rel), dep)
 				continue
 			}
 			target := strings.TrimPrefix(strings.TrimPrefix(dep, module), "/")
@@ -65,6 +66,26 @@ func allowed(from, to string) bool {
 		return strings.HasPrefix(to, "internal/") // DESIGN.md: shared key paths, limits
 	}
 	return !strings.HasPrefix(to, "examples/") && to != ""
+}
+
+// externalAllowed reports whether package from may import dep, a package
+// outside the module: test libraries only where tests are written for
+// others (provider/providertest) or for ourselves (internal/), and nothing
+// but the standard library in provider/memory, which users put in their
+// tests.
+func externalAllowed(from, dep string) bool {
+	std := !strings.Contains(strings.Split(dep, "/")[0], ".")
+	testLib := dep == "testing" || dep == "go.uber.org/goleak" ||
+		strings.HasPrefix(dep, "github.com/stretchr/testify/")
+	switch {
+	case strings.HasPrefix(from, "internal/"), strings.HasPrefix(from, "examples/"):
+		return true
+	case from == "provider/providertest":
+		return std || testLib
+	case from == "provider/memory":
+		return std && !testLib
+	}
+	return !testLib
 }
 
 // library reports whether rel is a package users import (not a test
@@ -103,8 +124,37 @@ func TestAllowed(t *testing.T) {
 		{"internal/consultest", "provider", true},
 		{"internal/consultest", "", false},
 		{"bench", "", false},
+		{"provider/providertest", "provider", true},
+		{"provider/providertest", "provider/memory", false},
+		{"provider/memory", "provider", true},
+		{"provider/memory", "provider/providertest", false},
 	}
 	for _, tt := range tests {
 		assert.Equalf(t, tt.want, allowed(tt.from, tt.to), "%q -> %q", tt.from, tt.to)
+	}
+}
+
+func TestExternalAllowed(t *testing.T) {
+	tests := []struct {
+		from, dep string
+		want      bool
+	}{
+		{"provider/providertest", "testing", true},
+		{"provider/providertest", "go.uber.org/goleak", true},
+		{"provider/providertest", "github.com/stretchr/testify/assert", true},
+		{"provider/providertest", "context", true},
+		{"provider/providertest", "github.com/knadh/koanf/v2", false},
+		{"provider/memory", "sync", true},
+		{"provider/memory", "testing", false},
+		{"provider/memory", "github.com/knadh/koanf/maps", false},
+		{"provider/consul", "github.com/hashicorp/consul/api", true},
+		{"provider/consul", "testing", false},
+		{"", "go.uber.org/goleak", false},
+		{"reload", "github.com/stretchr/testify/require", false},
+		{"internal/consultest", "testing", true},
+		{"examples/quickstart", "testing", true},
+	}
+	for _, tt := range tests {
+		assert.Equalf(t, tt.want, externalAllowed(tt.from, tt.dep), "%q -> %q", tt.from, tt.dep)
 	}
 }

@@ -17,20 +17,24 @@ type PollingLayer struct {
 	interval time.Duration
 }
 
+// Compile-time check: strata finds watching by type assertion, so a
+// drifting signature would silently turn it off.
+var _ provider.Watcher = (*PollingLayer)(nil)
+
 // Watch calls Load every interval until ctx is done, then returns
-// ctx.Err(). It emits a Snapshot when the content's hash differs from the
-// last one delivered (initially last.Version), so a deleted key is carried
-// by the next snapshot; an error for each failed Load, retrying after a
-// capped, jittered backoff that starts at the interval; and a recovery
-// event when a Load succeeds after errors with the content unchanged. It
-// calls emit from the goroutine that called Watch, never concurrently, and
-// starts no goroutine.
+// ctx.Err(). What it emits follows provider.Emitter: a Snapshot when the
+// content differs from the last one delivered (initially last), so a
+// deleted key is carried by the next snapshot and an unchanged poll emits
+// nothing; an error when an outage begins, not for each failed poll; and,
+// when a poll succeeds after errors with the content unchanged, one
+// recovery event. During an outage it retries after a capped, jittered
+// backoff that starts at the interval. It calls emit from the goroutine
+// that called Watch, never concurrently, and starts no goroutine.
 func (l *PollingLayer) Watch(ctx context.Context, last provider.Snapshot, emit func(provider.Event)) error {
 	var (
-		version = last.Version
-		failing bool
-		bo      = provider.Backoff{Min: l.interval, Max: max(l.interval, 30*time.Second)}
-		delay   = l.interval
+		e     = provider.NewEmitter(last, emit)
+		bo    = provider.Backoff{Min: l.interval, Max: max(l.interval, 30*time.Second)}
+		delay = l.interval
 	)
 	for {
 		if err := provider.Sleep(ctx, delay); err != nil {
@@ -40,19 +44,11 @@ func (l *PollingLayer) Watch(ctx context.Context, last provider.Snapshot, emit f
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		switch {
-		case err != nil:
-			failing = true
-			emit(provider.Event{Err: err})
+		e.Report(snap, err)
+		if e.Failing() {
 			delay = bo.Next()
 			continue
-		case snap.Version != version:
-			version = snap.Version
-			emit(provider.Event{Snapshot: &snap})
-		case failing:
-			emit(provider.Event{})
 		}
-		failing = false
 		bo.Reset()
 		delay = l.interval
 	}

@@ -1,0 +1,252 @@
+// Package memory is an in-memory configuration layer for tests: an
+// application's tests hand it to strata in place of a file or Consul, then
+// change it (Set, Delete, SetAll) or make it fail (Fail, Recover) and watch
+// the application react, with no files, no environment and no servers.
+//
+// A Layer implements provider.Provider and provider.Watcher and passes
+// provider/providertest, so it behaves as a real backend does: a change is
+// delivered at once as a whole snapshot, an outage is reported once, and
+// the end of an outage is noticed by the watcher's own retries, as when a
+// real server comes back.
+package memory
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/strata-go/strata/provider"
+)
+
+// How a watcher retries during an outage: fast, since the layer lives in
+// memory, and capped so that a long outage does not spin.
+const (
+	retryMin = time.Millisecond
+	retryMax = 20 * time.Millisecond
+)
+
+// Layer is an in-memory configuration layer. Create it with New.
+//
+// Its methods are safe for concurrent use. Any number of Watch calls may run
+// at once; each is told about every change.
+type Layer struct {
+	name string
+
+	mu      sync.Mutex
+	data    map[string]any // never modified once stored: changes store a copy
+	version int
+	fail    error
+	reads   int
+	changed chan struct{} // closed and replaced on each change or failure
+}
+
+// Compile-time checks: strata finds watching by type assertion, so a
+// drifting signature would silently turn it off.
+var (
+	_ provider.Provider = (*Layer)(nil)
+	_ provider.Watcher  = (*Layer)(nil)
+)
+
+// New returns a layer called name (empty means "memory") holding a deep
+// copy of data (nil is an empty layer). Nested maps must be
+// map[string]any; keys must not contain ".".
+func New(name string, data map[string]any) *Layer {
+	if name == "" {
+		name = "memory"
+	}
+	return &Layer{name: name, data: deepCopy(data), changed: make(chan struct{})}
+}
+
+// Name returns the name given to New.
+func (l *Layer) Name() string { return l.name }
+
+// Load returns the current content, or, during an outage (see Fail), an
+// error for this layer. Each leaf's origin is {Kind: "memory", Ref: its
+// dotted key}; the Version counts the changes made so far.
+func (l *Layer) Load(ctx context.Context) (provider.Snapshot, error) {
+	if err := ctx.Err(); err != nil {
+		return provider.Snapshot{}, provider.Errorf(l.name, "", err)
+	}
+	snap, _, err := l.read()
+	return snap, err
+}
+
+// read returns the current content or failure, and the channel closed at
+// the next change, counting one read.
+func (l *Layer) read() (provider.Snapshot, <-chan struct{}, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.reads++
+	if l.fail != nil {
+		return provider.Snapshot{}, l.changed, provider.Errorf(l.name, "", l.fail)
+	}
+	origins := map[string]provider.Origin{}
+	provider.Leaves(l.data, func(key string, _ any) {
+		origins[key] = provider.Origin{Kind: "memory", Ref: key}
+	})
+	return provider.Snapshot{
+		Data:    l.data,
+		Version: strconv.Itoa(l.version),
+		Origins: origins,
+		Source:  provider.Origin{Kind: "memory", Ref: l.name},
+		ReadAt:  time.Now(),
+	}, l.changed, nil
+}
+
+// Watch implements provider.Watcher. It delivers each change at once as a
+// whole snapshot, reports an outage (Fail) once, and during an outage
+// retries by itself every few milliseconds (at most 20 ms apart), so it
+// notices Recover without being told, as a watcher notices a server coming
+// back. It returns ctx.Err() when ctx is done, calls emit from its own
+// goroutine only, and starts no goroutine.
+func (l *Layer) Watch(ctx context.Context, last provider.Snapshot, emit func(provider.Event)) error {
+	e := provider.NewEmitter(last, emit)
+	bo := provider.Backoff{Min: retryMin, Max: retryMax}
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	defer timer.Stop()
+	for {
+		snap, changed, err := l.read()
+		e.Report(snap, err)
+		var wait <-chan time.Time
+		if e.Failing() {
+			timer.Reset(bo.Next())
+			wait = timer.C
+		} else {
+			bo.Reset()
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-changed:
+			timer.Stop() // since Go 1.23 this also drains it
+		case <-wait:
+		}
+	}
+}
+
+// Set sets the value at a dotted key ("db.max_conns"), creating the maps
+// above it and replacing a value that stood where a map is needed. The
+// change is delivered to running watchers at once.
+func (l *Layer) Set(key string, value any) {
+	l.change(func(data map[string]any) {
+		parts := strings.Split(key, ".")
+		m := data
+		for _, p := range parts[:len(parts)-1] {
+			next, ok := m[p].(map[string]any)
+			if !ok {
+				next = map[string]any{}
+				m[p] = next
+			}
+			m = next
+		}
+		m[parts[len(parts)-1]] = deepCopyValue(value)
+	})
+}
+
+// Delete removes the value or subtree at a dotted key, and any map above it
+// that is left empty, as a key deleted from Consul or the environment
+// leaves no empty parent behind. Deleting a missing key changes nothing
+// but the version.
+func (l *Layer) Delete(key string) {
+	l.change(func(data map[string]any) { deletePath(data, strings.Split(key, ".")) })
+}
+
+// SetAll replaces the whole content with a deep copy of data.
+func (l *Layer) SetAll(data map[string]any) {
+	l.change(func(m map[string]any) {
+		clear(m)
+		maps.Copy(m, deepCopy(data))
+	})
+}
+
+// Fail starts an outage: Load and every watcher's next attempt fail with
+// err (or a generic error if err is nil), wrapped as a *provider.Error for
+// this layer, until Recover. Watchers are woken at once, as a failing
+// connection wakes a real watcher. Changes made during the outage are kept
+// and seen after it.
+func (l *Layer) Fail(err error) {
+	if err == nil {
+		err = errors.New("memory: layer failing (Fail was called)")
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.fail = err
+	l.notifyLocked()
+}
+
+// Recover ends an outage. Like a server that comes back, it does not wake
+// watchers: each notices at its next retry, within about 20 ms.
+func (l *Layer) Recover() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.fail = nil
+}
+
+// Reads returns how many reads (Load calls and watcher attempts) the layer
+// has answered, failed ones included, so a test can wait until a watcher
+// has retried during an outage.
+func (l *Layer) Reads() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.reads
+}
+
+// change applies fn to a copy of the content, stores the copy and wakes
+// watchers. Snapshots already handed out keep the old map untouched.
+func (l *Layer) change(fn func(map[string]any)) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	data := deepCopy(l.data)
+	fn(data)
+	l.data = data
+	l.version++
+	l.notifyLocked()
+}
+
+func (l *Layer) notifyLocked() {
+	close(l.changed)
+	l.changed = make(chan struct{})
+}
+
+// deletePath removes path from m and reports whether m is left empty.
+func deletePath(m map[string]any, path []string) bool {
+	if len(path) > 1 {
+		if sub, ok := m[path[0]].(map[string]any); ok && deletePath(sub, path[1:]) {
+			delete(m, path[0])
+		}
+	} else {
+		delete(m, path[0])
+	}
+	return len(m) == 0
+}
+
+func deepCopy(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = deepCopyValue(v)
+	}
+	return out
+}
+
+func deepCopyValue(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		return deepCopy(t)
+	case []any:
+		out := make([]any, len(t))
+		for i, e := range t {
+			out[i] = deepCopyValue(e)
+		}
+		return out
+	default:
+		return v
+	}
+}
+
+// String names the layer in test failure messages.
+func (l *Layer) String() string { return "memory layer " + strconv.Quote(l.name) }

@@ -1,0 +1,97 @@
+package memory_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/strata-go/strata/provider"
+	"github.com/strata-go/strata/provider/memory"
+)
+
+func load(t *testing.T, l *memory.Layer) provider.Snapshot {
+	t.Helper()
+	s, err := l.Load(context.Background())
+	require.NoError(t, err)
+	return s
+}
+
+func TestChanges(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(*memory.Layer)
+		want   map[string]any
+	}{
+		{"set a new nested key", func(l *memory.Layer) { l.Set("db.pool.max", 3) },
+			map[string]any{"db": map[string]any{"host": "h", "port": "1", "pool": map[string]any{"max": 3}}, "top": "t"}},
+		{"set over a leaf makes a map", func(l *memory.Layer) { l.Set("top.x", "y") },
+			map[string]any{"db": map[string]any{"host": "h", "port": "1"}, "top": map[string]any{"x": "y"}}},
+		{"delete a leaf", func(l *memory.Layer) { l.Delete("db.port") },
+			map[string]any{"db": map[string]any{"host": "h"}, "top": "t"}},
+		{"delete the last leaf drops its empty parent", func(l *memory.Layer) { l.Delete("db.port"); l.Delete("db.host") },
+			map[string]any{"top": "t"}},
+		{"delete a subtree", func(l *memory.Layer) { l.Delete("db") }, map[string]any{"top": "t"}},
+		{"delete a missing key", func(l *memory.Layer) { l.Delete("db.nothing.here"); l.Delete("nope") },
+			map[string]any{"db": map[string]any{"host": "h", "port": "1"}, "top": "t"}},
+		{"set all", func(l *memory.Layer) { l.SetAll(map[string]any{"z": []any{"a"}}) }, map[string]any{"z": []any{"a"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := memory.New("m", map[string]any{"db": map[string]any{"host": "h", "port": "1"}, "top": "t"})
+			before := load(t, l)
+			tt.change(l)
+			after := load(t, l)
+			assert.Equal(t, tt.want, after.Data)
+			assert.NotEqual(t, before.Version, after.Version)
+			assert.Equal(t, map[string]any{"db": map[string]any{"host": "h", "port": "1"}, "top": "t"}, before.Data,
+				"a snapshot handed out never changes")
+		})
+	}
+}
+
+func TestCopiesInput(t *testing.T) {
+	in := map[string]any{"db": map[string]any{"host": "h"}, "list": []any{"a", map[string]any{"k": "v"}}}
+	l := memory.New("", in)
+	in["db"].(map[string]any)["host"] = "changed"
+	in["list"].([]any)[0] = "changed"
+	in["list"].([]any)[1].(map[string]any)["k"] = "changed"
+	s := load(t, l)
+	assert.Equal(t, map[string]any{"db": map[string]any{"host": "h"}, "list": []any{"a", map[string]any{"k": "v"}}}, s.Data)
+	assert.Equal(t, "memory", l.Name())
+	assert.Equal(t, provider.Origin{Kind: "memory", Ref: "db.host"}, s.OriginOf("db.host"))
+	assert.Equal(t, provider.Origin{Kind: "memory", Ref: "memory"}, s.Source)
+	assert.Equal(t, `memory layer "memory"`, l.String())
+
+	all := map[string]any{"a": map[string]any{"b": "c"}}
+	l.SetAll(all)
+	all["a"].(map[string]any)["b"] = "changed"
+	assert.Equal(t, map[string]any{"a": map[string]any{"b": "c"}}, load(t, l).Data)
+}
+
+func TestFailAndRecover(t *testing.T) {
+	l := memory.New("m", map[string]any{"a": "1"})
+	boom := errors.New("boom")
+	l.Fail(boom)
+	_, err := l.Load(context.Background())
+	assert.ErrorIs(t, err, boom)
+	var pe *provider.Error
+	require.ErrorAs(t, err, &pe)
+	assert.Equal(t, "m", pe.Layer)
+
+	l.Set("a", "2") // kept through the outage
+	l.Fail(nil)
+	_, err = l.Load(context.Background())
+	assert.EqualError(t, err, "m: memory: layer failing (Fail was called)")
+
+	l.Recover()
+	assert.Equal(t, map[string]any{"a": "2"}, load(t, l).Data)
+	assert.Equal(t, 3, l.Reads(), "every Load is a read, failed ones too")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = l.Load(ctx)
+	assert.ErrorIs(t, err, context.Canceled)
+}
