@@ -11,10 +11,22 @@ import (
 // watch runs one layer's Watch until ctx is done. A Watch that returns
 // early or panics is reported as a layer error and restarted with backoff,
 // so one faulty provider can neither crash the process nor end reloading.
+// If the goroutine ends any other way (runtime.Goexit in Watch), Err and
+// Watching say so: nothing stops silently.
 func (e *Engine) watch(ctx context.Context, i int, w provider.Watcher, last provider.Snapshot) {
-	defer e.wg.Done()
+	defer e.running.Done()
+	defer func() {
+		if ctx.Err() == nil {
+			e.mu.Lock()
+			e.stopped[i] = fmt.Errorf("reload: layer %s: watcher stopped; changes to it are no longer seen", e.layers[i].Name())
+			e.mu.Unlock()
+		}
+	}()
 	backoff := e.opts.Restart
 	emit := func(ev provider.Event) {
+		if ctx.Err() != nil {
+			return // Watch must not emit after its context ends; drop if it does
+		}
 		if ev.Snapshot != nil {
 			last = *ev.Snapshot
 		}
@@ -49,9 +61,18 @@ func runWatch(ctx context.Context, w provider.Watcher, last provider.Snapshot, e
 	return w.Watch(ctx, last, emit)
 }
 
-// applyLoop hands coalesced updates to the Handler, one at a time.
+// applyLoop hands coalesced updates to the Handler, one at a time. If it
+// ends before ctx does (a Handler calling runtime.Goexit, as t.FailNow
+// does), Err says that changes are no longer applied.
 func (e *Engine) applyLoop(ctx context.Context) {
-	defer e.wg.Done()
+	defer e.running.Done()
+	defer func() {
+		if ctx.Err() == nil {
+			e.mu.Lock()
+			e.applyErr = fmt.Errorf("reload: apply goroutine stopped; changes are no longer applied")
+			e.mu.Unlock()
+		}
+	}()
 	for {
 		select {
 		case <-ctx.Done():
@@ -62,8 +83,16 @@ func (e *Engine) applyLoop(ctx context.Context) {
 			return
 		}
 		e.mu.Lock()
-		events := e.pending
-		e.pending = nil
+		type layerEvents struct {
+			layer  int
+			events []provider.Event
+		}
+		var events []layerEvents
+		for _, i := range e.queued {
+			events = append(events, layerEvents{i, e.pending[i].events(e.latest[i])})
+			e.pending[i] = pendingState{}
+		}
+		e.queued = e.queued[:0]
 		dirty := e.dirty
 		e.dirty = false
 		var snaps []provider.Snapshot
@@ -73,10 +102,12 @@ func (e *Engine) applyLoop(ctx context.Context) {
 		e.mu.Unlock()
 
 		for _, le := range events {
-			if ctx.Err() != nil {
-				return
+			for _, ev := range le.events {
+				if ctx.Err() != nil {
+					return
+				}
+				e.handler.LayerEvent(le.layer, ev)
 			}
-			e.handler.LayerEvent(le.layer, le.ev)
 		}
 		if dirty && ctx.Err() == nil {
 			e.handler.Apply(snaps)
