@@ -20,13 +20,18 @@
 //	defer cfg.Close()
 //	cfg.OnChange(func(old, new *Config) { pool.Resize(new.DB.MaxConns) })
 //	addr := cfg.Get().Listen
+//
+// Lifetime follows net/http and database/sql: Load's context bounds the
+// first read only, watching lasts until Close, and Shutdown(ctx) is Close
+// bounded by a context. Ready and Status report a closed Config, and a
+// watcher or reload goroutine that stopped for good, so nothing stops
+// silently.
 package strata
 
 import (
 	"context"
 	"fmt"
 	"reflect"
-	"sync"
 	"sync/atomic"
 
 	"github.com/strata-go/strata/decoder"
@@ -53,7 +58,7 @@ type Config[T any] struct {
 	subs   subscribers[T]
 	status statusBoard
 	engine *reload.Engine
-	close  sync.Once
+	closed atomic.Bool // set by Shutdown; Ready and Status read it
 }
 
 // Load reads every layer once, merges them (later layers win key by key),
@@ -61,9 +66,11 @@ type Config[T any] struct {
 // If any layer cannot be read or the result is invalid, Load returns an
 // *Error listing every problem, each naming its layer and key.
 //
-// Layers that can watch keep the value current until Close is called or
-// ctx is cancelled; pass a context that lives as long as the application
-// (use context.WithoutCancel to keep a deadline only for the first read).
+// ctx bounds the first read only, as a request's context bounds the
+// request: cancelling it once Load has returned (a deferred cancel of a
+// context.WithTimeout, say) changes nothing. Layers that can watch keep the
+// value current until Shutdown or Close, like an http.Server serves until
+// it is shut down; ctx's values are passed on to the watchers.
 func Load[T any](ctx context.Context, layers ...provider.Provider) (*Config[T], error) {
 	return LoadWith[T](ctx, Options{}, layers...)
 }
@@ -142,19 +149,6 @@ func (c *Config[T]) loadAll(ctx context.Context) ([]provider.Snapshot, []Problem
 // treated as read-only; a later change publishes a new value instead of
 // modifying this one, so a caller may keep it as a consistent view.
 func (c *Config[T]) Get() *T { return c.value.Load() }
-
-// Close stops every watcher and returns once every goroutine strata started
-// for this Config has exited. Get keeps returning the last value. Close is
-// idempotent; it must not be called from an OnChange callback.
-func (c *Config[T]) Close() error {
-	c.close.Do(func() {
-		if c.engine != nil {
-			c.engine.Close()
-		}
-		c.status.closed()
-	})
-	return nil
-}
 
 // isSecret reports whether the value at key must never be shown.
 func (c *Config[T]) isSecret(key string) bool {

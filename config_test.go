@@ -3,6 +3,7 @@ package strata_test
 import (
 	"context"
 	"errors"
+	"runtime"
 	"testing"
 	"time"
 
@@ -267,25 +268,138 @@ func TestLayerOutageReportedOnceAndRecovery(t *testing.T) {
 	assert.NotNil(t, cfg.Get(), "the last good value was served throughout")
 }
 
+// tracked wraps a watching layer and reports when each Watch returns, so a
+// test can tell that a watcher stopped rather than hope it did.
+type tracked struct {
+	*memlayer.Layer
+	returned chan error
+	goexit   chan struct{} // closed: the next Watch calls runtime.Goexit
+}
+
+func track(l *memlayer.Layer) *tracked {
+	return &tracked{Layer: l, returned: make(chan error, 10), goexit: make(chan struct{})}
+}
+
+func (l *tracked) Watch(ctx context.Context, last provider.Snapshot, emit func(provider.Event)) (err error) {
+	defer func() { l.returned <- err }()
+	select {
+	case <-l.goexit:
+		runtime.Goexit()
+	default:
+	}
+	return l.Layer.Watch(ctx, last, emit)
+}
+
 func TestCloseIsIdempotentAndStopsWatching(t *testing.T) {
-	l := memlayer.New("consul", base())
+	l := track(memlayer.New("consul", base()))
 	cfg, err := strata.Load[Service](context.Background(), l)
 	require.NoError(t, err)
-	require.NoError(t, cfg.Close())
-	require.NoError(t, cfg.Close())
+	changes := make(chan string, 10)
+	cfg.OnChange(func(_, new *Service) { changes <- new.Listen })
 	next := base()
 	next["listen"] = ":1"
 	l.Set(next)
-	assert.Equal(t, ":8080", cfg.Get().Listen, "no reload after Close")
-	assert.False(t, cfg.Status().Ready)
+	require.Equal(t, ":1", receive(t, changes), "precondition: changes are applied before Close")
+
+	require.NoError(t, cfg.Close())
+	require.NoError(t, cfg.Close())
+	select {
+	case err := <-l.returned:
+		assert.ErrorIs(t, err, context.Canceled, "the watcher was stopped")
+	default:
+		t.Fatal("Close returned while the watcher was still running")
+	}
+	next = base()
+	next["listen"] = ":2"
+	l.Set(next) // no goroutine is left that could apply this (goleak checks)
+	assert.Equal(t, ":1", cfg.Get().Listen, "Get keeps the last value")
+	st := cfg.Status()
+	assert.False(t, st.Ready)
+	assert.Equal(t, "strata: config is closed", st.Error)
+	assert.False(t, st.Layers[1].Watching, "nothing watches after Close")
+	assert.ErrorIs(t, cfg.Ready(), strata.ErrClosed)
 }
 
-func TestCancelledLoadContextStopsWatching(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	cfg, err := strata.Load[Service](ctx, memlayer.New("consul", base()))
+// TestLoadContextBoundsOnlyTheFirstRead is the lifetime contract, as in
+// net/http: cancelling Load's context after Load returned (the usual
+// deferred cancel of a WithTimeout) must not stop watching.
+func TestLoadContextBoundsOnlyTheFirstRead(t *testing.T) {
+	l := memlayer.New("consul", base())
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	cfg, err := strata.Load[Service](ctx, l)
 	require.NoError(t, err)
+	t.Cleanup(func() { _ = cfg.Close() })
+	changes := make(chan string, 10)
+	cfg.OnChange(func(_, new *Service) { changes <- new.Listen })
 	cancel()
-	require.NoError(t, cfg.Close())
+
+	next := base()
+	next["listen"] = ":3"
+	l.Set(next)
+	assert.Equal(t, ":3", receive(t, changes), "a change after cancel is still applied")
+	assert.NoError(t, cfg.Ready())
+	st := cfg.Status()
+	assert.True(t, st.Ready)
+	assert.True(t, st.Layers[1].Watching)
+}
+
+// TestShutdownIsBoundedByItsContext: a callback that never returns makes
+// Close wait for it, but Shutdown gives up when its context ends.
+func TestShutdownIsBoundedByItsContext(t *testing.T) {
+	l := memlayer.New("consul", base())
+	cfg, err := strata.Load[Service](context.Background(), l)
+	require.NoError(t, err)
+	entered, release := make(chan struct{}), make(chan struct{})
+	cfg.OnChange(func(_, _ *Service) {
+		close(entered)
+		<-release
+	})
+	next := base()
+	next["listen"] = ":4"
+	l.Set(next)
+	receive(t, entered) // the callback is now stuck
+
+	ctx, cancel := context.WithCancel(context.Background())
+	result := make(chan error, 1)
+	go func() { result <- cfg.Shutdown(ctx) }()
+	require.Eventually(t, func() bool { return errors.Is(cfg.Ready(), strata.ErrClosed) }, wait, time.Millisecond)
+	cancel()
+	err = receive(t, result)
+	assert.ErrorIs(t, err, context.Canceled, "Shutdown returned when its context ended")
+	assert.ErrorContains(t, err, "strata: reload: shutdown")
+	assert.False(t, cfg.Status().Ready)
+
+	close(release)
+	assert.NoError(t, cfg.Shutdown(context.Background()), "once the callback returns, everything exits")
+}
+
+// TestReadyReportsWhatStoppedForGood: a goroutine that ends without a panic
+// (runtime.Goexit, which t.FailNow calls) cannot be restarted; readiness
+// must stop saying yes instead of the Config silently freezing.
+func TestReadyReportsWhatStoppedForGood(t *testing.T) {
+	t.Run("callback", func(t *testing.T) {
+		l := memlayer.New("consul", base())
+		cfg := load[Service](t, strata.Options{}, l)
+		cfg.OnChange(func(_, _ *Service) { runtime.Goexit() })
+		next := base()
+		next["listen"] = ":5"
+		l.Set(next)
+		require.Eventually(t, func() bool { return cfg.Ready() != nil }, wait, time.Millisecond)
+		assert.ErrorContains(t, cfg.Ready(), "strata: reload: apply goroutine stopped")
+		assert.NotErrorIs(t, cfg.Ready(), strata.ErrClosed)
+		st := cfg.Status()
+		assert.False(t, st.Ready)
+		assert.Contains(t, st.Error, "apply goroutine stopped")
+	})
+	t.Run("watcher", func(t *testing.T) {
+		l := track(memlayer.New("consul", base()))
+		close(l.goexit)
+		cfg := load[Service](t, strata.Options{}, l)
+		receive(t, l.returned)
+		require.Eventually(t, func() bool { return cfg.Ready() != nil }, wait, time.Millisecond)
+		assert.ErrorContains(t, cfg.Ready(), "layer memory consul: watcher stopped")
+		assert.False(t, cfg.Status().Layers[1].Watching)
+	})
 }
 
 func TestNonStructTypeIsAnError(t *testing.T) {
