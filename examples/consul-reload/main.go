@@ -21,6 +21,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"syscall"
 )
 
 func main() {
@@ -37,7 +38,9 @@ func main() {
 			return a
 		},
 	}))
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// SIGTERM is what systemd, Kubernetes and docker stop send; without it
+	// the process dies by the signal and the deferred Close never runs.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
 	file := *path
