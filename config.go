@@ -30,6 +30,7 @@ package strata
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"sync/atomic"
@@ -64,7 +65,11 @@ type Config[T any] struct {
 // Load reads every layer once, merges them (later layers win key by key),
 // decodes the result into T, validates it and returns a Config holding it.
 // If any layer cannot be read or the result is invalid, Load returns an
-// *Error listing every problem, each naming its layer and key.
+// *Error listing every problem, each naming its layer and key. When some
+// layers fail, the layers that did load are still decoded and validated so
+// that one run shows every problem; only problems with a value some loaded
+// layer set are added, because a missing key ("is required") or a whole
+// config check may be the failed layer's doing.
 //
 // ctx bounds the first read only, as a request's context bounds the
 // request: cancelling it once Load has returned (a deferred cancel of a
@@ -81,11 +86,11 @@ func LoadWith[T any](ctx context.Context, opts Options, layers ...provider.Provi
 	if err != nil {
 		return nil, err
 	}
-	snaps, problems := c.loadAll(ctx)
-	if len(problems) > 0 {
-		return nil, c.redactError(&Error{Op: "load", Problems: problems}, snaps)
-	}
+	snaps, failed := c.loadAll(ctx)
 	cand, err := c.build("load", snaps)
+	if len(failed) > 0 {
+		return nil, c.redactError(&Error{Op: "load", Problems: append(failed, valueProblems(err)...)}, snaps)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -125,6 +130,23 @@ func newConfig[T any](opts Options, layers []provider.Provider) (*Config[T], err
 	}
 	c.status.init(c.layers)
 	return c, nil
+}
+
+// valueProblems keeps, from build's error, the problems that stand on
+// their own while some layer failed: those about a value a loaded layer
+// set. A key no loaded layer sets may well be set by the layer that failed.
+func valueProblems(err error) []Problem {
+	var e *Error
+	if !errors.As(err, &e) {
+		return nil
+	}
+	var out []Problem
+	for _, p := range e.Problems {
+		if p.Key != "" && p.Layer != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // loadAll reads every layer once, collecting every failure rather than

@@ -88,6 +88,31 @@ func TestLoadReportsEveryFailingLayer(t *testing.T) {
 	assert.ErrorIs(t, err, provider.ErrNotFound)
 }
 
+// TestLoadReportsLayerFailuresAndValueProblemsTogether: one run of the
+// program shows every problem, so a failing layer must not hide what is
+// wrong in the layers that did load. A problem that the failed layer may be
+// the cause of (a required key no loaded layer sets) is not reported.
+func TestLoadReportsLayerFailuresAndValueProblemsTogether(t *testing.T) {
+	file := memlayer.New("file", map[string]any{"db": map[string]any{"max_conns": "ten"}})
+	consul := memlayer.New("consul", nil)
+	consul.Fail(errors.New("permission denied"))
+	env := memlayer.New("env", map[string]any{"timeout": "0s"})
+	_, err := strata.Load[Service](context.Background(), file, consul, env)
+	require.Error(t, err)
+	var serr *strata.Error
+	require.ErrorAs(t, err, &serr)
+	var got []string
+	for _, p := range serr.Problems {
+		got = append(got, p.String())
+	}
+	assert.Equal(t, []string{
+		"memory consul: permission denied",
+		`db.max_conns: "ten" is not an int (from memory db.max_conns)`,
+		"timeout: must be greater than 0s, got 0s (from memory timeout)",
+	}, got, "db.dsn is required but may come from the failed layer: not reported")
+	assert.Contains(t, err.Error(), "strata: load: 3 problems:")
+}
+
 func TestValidationFailureNamesKeyAndOrigin(t *testing.T) {
 	l := memlayer.New("env", map[string]any{"db": map[string]any{"dsn": "x", "max_conns": "0"}})
 	_, err := strata.Load[Service](context.Background(), l)
