@@ -27,9 +27,11 @@ var ErrClosed = errors.New("reload: engine closed")
 type Handler interface {
 	// Apply is called with the latest snapshot of every layer, in layer
 	// order, whenever at least one layer delivered new content since the
-	// previous call. Updates that arrive while Apply runs coalesce: the
-	// next call sees only the latest snapshot of each layer.
-	Apply(snapshots []provider.Snapshot)
+	// previous call, or when Refresh asks. Updates that arrive while Apply
+	// runs coalesce: the next call sees only the latest snapshot of each
+	// layer. Its error (the change was rejected) is returned by Refresh;
+	// for a watched change the Handler reports it itself.
+	Apply(snapshots []provider.Snapshot) error
 
 	// LayerEvent is called for events a layer's watcher reports, before
 	// the Apply call that includes its snapshot (if any). Events that
@@ -67,6 +69,10 @@ type Engine struct {
 	stopped  []error        // per watching layer: why it stopped for good
 	applyErr error          // why the apply goroutine stopped for good
 	closed   bool
+	seq      []uint64 // per layer: snapshots delivered by its watcher
+
+	refresh   chan refreshRequest
+	applyDone chan struct{} // closed when the apply goroutine exits
 
 	kick    chan struct{}
 	cancel  context.CancelFunc
@@ -88,30 +94,28 @@ func Start(ctx context.Context, layers []provider.Provider, initial []provider.S
 	}
 	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	e := &Engine{
-		layers:  layers,
-		handler: h,
-		opts:    opts,
-		latest:  append([]provider.Snapshot(nil), initial...),
-		pending: make([]pendingState, len(layers)),
-		stopped: make([]error, len(layers)),
-		kick:    make(chan struct{}, 1),
-		cancel:  cancel,
-		done:    make(chan struct{}),
+		layers:    layers,
+		handler:   h,
+		opts:      opts,
+		latest:    append([]provider.Snapshot(nil), initial...),
+		pending:   make([]pendingState, len(layers)),
+		stopped:   make([]error, len(layers)),
+		seq:       make([]uint64, len(layers)),
+		refresh:   make(chan refreshRequest),
+		applyDone: make(chan struct{}),
+		kick:      make(chan struct{}, 1),
+		cancel:    cancel,
+		done:      make(chan struct{}),
 	}
-	watching := 0
 	for i, l := range layers {
-		w, ok := l.(provider.Watcher)
-		if !ok {
-			continue
+		if w, ok := l.(provider.Watcher); ok {
+			e.running.Add(1)
+			go e.watch(ctx, i, w, initial[i])
 		}
-		watching++
-		e.running.Add(1)
-		go e.watch(ctx, i, w, initial[i])
 	}
-	if watching > 0 {
-		e.running.Add(1)
-		go e.applyLoop(ctx)
-	}
+	// The apply goroutine runs even when nothing watches: Refresh needs it.
+	e.running.Add(1)
+	go e.applyLoop(ctx)
 	// The waiter lets Shutdown stop waiting when its context ends without
 	// leaving anything behind once the goroutines it waits for exit.
 	go func() {
@@ -190,14 +194,19 @@ func (e *Engine) emit(i int, ev provider.Event) {
 	if ev.Snapshot != nil {
 		e.latest[i] = *ev.Snapshot
 		e.dirty = true
+		e.seq[i]++
 	}
-	if !e.pending[i].any() {
-		e.queued = append(e.queued, i)
-	}
-	e.pending[i].record(ev)
+	e.recordLocked(i, ev)
 	e.mu.Unlock()
 	select {
 	case e.kick <- struct{}{}:
 	default:
 	}
+}
+
+func (e *Engine) recordLocked(i int, ev provider.Event) {
+	if !e.pending[i].any() {
+		e.queued = append(e.queued, i)
+	}
+	e.pending[i].record(ev)
 }

@@ -92,13 +92,14 @@ type recorder struct {
 	mu      sync.Mutex
 	running int
 	overlap bool
+	reject  error // what Apply returns
 }
 
 func newRecorder() *recorder {
 	return &recorder{applies: make(chan []provider.Snapshot, 100), events: make(chan string, 4096)}
 }
 
-func (r *recorder) Apply(s []provider.Snapshot) {
+func (r *recorder) Apply(s []provider.Snapshot) error {
 	r.mu.Lock()
 	r.running++
 	r.overlap = r.overlap || r.running > 1
@@ -109,8 +110,9 @@ func (r *recorder) Apply(s []provider.Snapshot) {
 		<-hold
 	}
 	r.mu.Lock()
+	defer r.mu.Unlock()
 	r.running--
-	r.mu.Unlock()
+	return r.reject
 }
 
 func (r *recorder) LayerEvent(i int, ev provider.Event) {
@@ -417,8 +419,8 @@ func TestGoroutineThatStopsForGoodIsReported(t *testing.T) {
 
 type goexitHandler struct{}
 
-func (goexitHandler) Apply([]provider.Snapshot)      { runtime.Goexit() }
-func (goexitHandler) LayerEvent(int, provider.Event) {}
+func (goexitHandler) Apply([]provider.Snapshot) error { runtime.Goexit(); return nil }
+func (goexitHandler) LayerEvent(int, provider.Event)  {}
 
 func TestStartRejectsMismatchedSnapshots(t *testing.T) {
 	_, err := reload.Start(context.Background(), []provider.Provider{static{"s"}}, nil, newRecorder(), reload.Options{})
@@ -443,4 +445,45 @@ func TestDebounceBatchesLayers(t *testing.T) {
 	}
 	got := next(t, rec.applies)
 	assert.Equal(t, []string{"a1", "b1"}, []string{got[0].Version, got[1].Version}, "both changes applied together")
+}
+
+// TestRefreshAppliesAReadLikeAWatchedChange: Refresh delivers what was read
+// (snapshots and failures) through the Handler on the apply goroutine,
+// applies even when nothing changed, and returns Apply's verdict.
+func TestRefreshAppliesAReadLikeAWatchedChange(t *testing.T) {
+	w := newScripted("w")
+	rec := newRecorder()
+	e := start(t, []provider.Provider{static{"s"}, w, static{"t"}}, rec)
+	next(t, w.starts)
+
+	s1 := snap("s1")
+	mark := e.Mark()
+	require.NoError(t, e.Refresh(context.Background(), mark, []provider.Event{{Snapshot: &s1}, {}, {Err: errors.New("t down")}}))
+	assert.Equal(t, "snapshot s1", next(t, rec.events))
+	assert.Equal(t, "error: t down", next(t, rec.events))
+	got := next(t, rec.applies)
+	assert.Equal(t, []string{"s1", "initial", "initial"}, []string{got[0].Version, got[1].Version, got[2].Version})
+
+	rec.mu.Lock()
+	rec.reject = errors.New("invalid")
+	rec.mu.Unlock()
+	assert.EqualError(t, e.Refresh(context.Background(), e.Mark(), make([]provider.Event, 3)), "invalid", "Apply runs even with nothing new, and its error is returned")
+	next(t, rec.applies)
+
+	// A watcher that delivered since the mark wins over an older read.
+	stale := snap("read-before-watch")
+	mark = e.Mark()
+	w.run(t, func(emit func(provider.Event)) error {
+		s := snap("watched")
+		emit(provider.Event{Snapshot: &s})
+		return nil
+	})
+	assert.Equal(t, "snapshot watched", next(t, rec.events))
+	assert.Equal(t, "watched", next(t, rec.applies)[1].Version)
+	_ = e.Refresh(context.Background(), mark, []provider.Event{{}, {Snapshot: &stale}, {}})
+	assert.Equal(t, "watched", next(t, rec.applies)[1].Version)
+
+	e.Close()
+	assert.ErrorIs(t, e.Refresh(context.Background(), e.Mark(), make([]provider.Event, 3)), reload.ErrClosed)
+	assert.ErrorContains(t, e.Refresh(context.Background(), nil, nil), "0 events")
 }

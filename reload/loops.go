@@ -61,11 +61,12 @@ func runWatch(ctx context.Context, w provider.Watcher, last provider.Snapshot, e
 	return w.Watch(ctx, last, emit)
 }
 
-// applyLoop hands coalesced updates to the Handler, one at a time. If it
-// ends before ctx does (a Handler calling runtime.Goexit, as t.FailNow
-// does), Err says that changes are no longer applied.
+// applyLoop hands coalesced updates and refreshes to the Handler, one at
+// a time. If it ends before ctx does (a Handler calling runtime.Goexit, as
+// t.FailNow does), Err says that changes are no longer applied.
 func (e *Engine) applyLoop(ctx context.Context) {
 	defer e.running.Done()
+	defer close(e.applyDone)
 	defer func() {
 		if ctx.Err() == nil {
 			e.mu.Lock()
@@ -77,40 +78,56 @@ func (e *Engine) applyLoop(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
+		case req := <-e.refresh:
+			e.storeRefresh(req)
+			err := e.deliver(ctx, true)
+			req.result <- err
+			continue
 		case <-e.kick:
 		}
 		if e.opts.Debounce > 0 && provider.Sleep(ctx, e.opts.Debounce) != nil {
 			return
 		}
-		e.mu.Lock()
-		type layerEvents struct {
-			layer  int
-			events []provider.Event
-		}
-		var events []layerEvents
-		for _, i := range e.queued {
-			events = append(events, layerEvents{i, e.pending[i].events(e.latest[i])})
-			e.pending[i] = pendingState{}
-		}
-		e.queued = e.queued[:0]
-		dirty := e.dirty
-		e.dirty = false
-		var snaps []provider.Snapshot
-		if dirty {
-			snaps = append([]provider.Snapshot(nil), e.latest...)
-		}
-		e.mu.Unlock()
+		_ = e.deliver(ctx, false) // the Handler reported a rejection itself
+	}
+}
 
-		for _, le := range events {
-			for _, ev := range le.events {
-				if ctx.Err() != nil {
-					return
-				}
-				e.handler.LayerEvent(le.layer, ev)
+// deliver hands the Handler what is pending: each layer's events, then
+// Apply if a snapshot arrived or force is set. It returns Apply's error,
+// or ErrClosed if ctx ended first.
+func (e *Engine) deliver(ctx context.Context, force bool) error {
+	e.mu.Lock()
+	type layerEvents struct {
+		layer  int
+		events []provider.Event
+	}
+	var events []layerEvents
+	for _, i := range e.queued {
+		events = append(events, layerEvents{i, e.pending[i].events(e.latest[i])})
+		e.pending[i] = pendingState{}
+	}
+	e.queued = e.queued[:0]
+	apply := e.dirty || force
+	e.dirty = false
+	var snaps []provider.Snapshot
+	if apply {
+		snaps = append([]provider.Snapshot(nil), e.latest...)
+	}
+	e.mu.Unlock()
+
+	for _, le := range events {
+		for _, ev := range le.events {
+			if ctx.Err() != nil {
+				return ErrClosed
 			}
-		}
-		if dirty && ctx.Err() == nil {
-			e.handler.Apply(snaps)
+			e.handler.LayerEvent(le.layer, ev)
 		}
 	}
+	if !apply {
+		return nil
+	}
+	if ctx.Err() != nil {
+		return ErrClosed
+	}
+	return e.handler.Apply(snaps)
 }
