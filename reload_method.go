@@ -19,13 +19,17 @@ import (
 // *Error that rejected it (the last good value stays), or an *Error listing
 // every layer that could not be read — the layers that could are still
 // applied, as when a watched layer fails, and problems with their values
-// are listed as at Load. After Shutdown or Close it returns ErrClosed. ctx
-// bounds the reads and the wait; if it ends first, Reload returns its
-// error and the change may still be applied. Do not call Reload from an
+// are listed as at Load. After Shutdown or Close it returns ErrClosed; on a
+// Config from Static it does nothing. ctx bounds the reads and the wait; if
+// it ends first, Reload returns its error and the change may still be
+// applied. Do not call Reload from an
 // OnChange callback or hook: it waits for the goroutine running them.
 func (c *Config[T]) Reload(ctx context.Context) error {
-	if c.closed.Load() || c.engine == nil {
+	if c.closed.Load() {
 		return ErrClosed
+	}
+	if c.engine == nil {
+		return nil // a static Config: no layer to re-read
 	}
 	mark := c.engine.Mark()
 	events := make([]provider.Event, len(c.layers))
