@@ -394,8 +394,12 @@ func TestShutdownIsBoundedByItsContext(t *testing.T) {
 	assert.ErrorContains(t, err, "strata: reload: shutdown")
 	assert.False(t, cfg.Status().Ready)
 
+	next = base()
+	next["listen"] = ":5"
+	l.Set(next) // after Shutdown was called: never applied
 	close(release)
 	assert.NoError(t, cfg.Shutdown(context.Background()), "once the callback returns, everything exits")
+	assert.Equal(t, ":4", cfg.Get().Listen, "the change being applied completed; none after it")
 }
 
 // TestReadyReportsWhatStoppedForGood: a goroutine that ends without a panic

@@ -18,7 +18,8 @@ var ErrClosed = errors.New("strata: config is closed")
 // first. It returns nil once all have exited, and otherwise an error
 // wrapping ctx's error: an OnChange callback (or hook) that never returns
 // keeps the reload goroutine alive, and Shutdown does not wait for it past
-// ctx. No callback starts after Shutdown has been called.
+// ctx. Once Shutdown has been called no further change is applied; a change
+// already being applied completes, its callbacks included.
 //
 // Get keeps returning the last value after Shutdown. Shutdown is
 // idempotent, and safe to call again (e.g. with a longer deadline) after it
