@@ -3,7 +3,10 @@ package strata_test
 import (
 	"context"
 	"errors"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -95,4 +98,79 @@ func TestReloadKeepsLayersReadSinceInForce(t *testing.T) {
 	got := receive(t, changes)
 	assert.Equal(t, ":7000", got.Listen, "the re-read env layer stays in force")
 	assert.Equal(t, "1s", got.Timeout.String())
+}
+
+// TestReloadRacingWatchedChangesNeverOverlaps: Reloads from many goroutines
+// while a watched layer changes run on the one apply goroutine (the
+// callbacks never overlap, -race checks the rest), and once everything has
+// settled the value is the latest of every layer.
+func TestReloadRacingWatchedChangesNeverOverlaps(t *testing.T) {
+	consul := memlayer.New("consul", pair(0))
+	env := memlayer.New("env", nil)
+	cfg := load[Pair](t, strata.Options{}, consul, readOnly{env})
+	var running, overlaps atomic.Int32
+	cfg.OnChange(func(_, _ *Pair) {
+		if running.Add(1) > 1 {
+			overlaps.Add(1)
+		}
+		running.Add(-1)
+	})
+
+	const n = 200
+	errs := make(chan error, 4*n)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for range n / 4 {
+				errs <- cfg.Reload(context.Background())
+			}
+		})
+	}
+	for i := 1; i <= n; i++ {
+		consul.Set(pair(i))
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	require.Eventually(t, func() bool { return cfg.Get().N == n }, wait, time.Millisecond)
+	env.Set(map[string]any{"label": "x"}) // invalid on purpose: the env layer now conflicts
+	assert.Error(t, cfg.Reload(context.Background()))
+	assert.Equal(t, n, cfg.Get().N)
+	assert.Zero(t, overlaps.Load())
+}
+
+// blocked is a layer whose Load waits for its context: a source that
+// does not answer.
+type blocked struct{}
+
+func (blocked) Name() string { return "blocked" }
+func (blocked) Load(ctx context.Context) (provider.Snapshot, error) {
+	<-ctx.Done()
+	return provider.Snapshot{}, ctx.Err()
+}
+
+func TestReloadIsBoundedByItsContext(t *testing.T) {
+	var gate atomic.Bool // Load succeeds until the gate closes
+	l := gated{&gate}
+	cfg := load[Service](t, strata.Options{}, memlayer.New("file", base()), l)
+	gate.Store(true)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err := cfg.Reload(ctx)
+	require.Error(t, err)
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.Contains(t, err.Error(), "blocked")
+}
+
+// gated answers at once while its gate is open, then behaves as blocked.
+type gated struct{ closed *atomic.Bool }
+
+func (gated) Name() string { return "blocked" }
+func (g gated) Load(ctx context.Context) (provider.Snapshot, error) {
+	if !g.closed.Load() {
+		return provider.Snapshot{}, nil
+	}
+	return blocked{}.Load(ctx)
 }
