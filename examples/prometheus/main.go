@@ -9,6 +9,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"log"
 	"net/http"
 	"os"
@@ -51,14 +52,16 @@ func register[T any](reg prometheus.Registerer, cfg *strata.Config[T]) {
 }
 
 func main() {
-	if err := run(); err != nil {
+	addr := flag.String("addr", "127.0.0.1:9100", "address to serve /metrics on")
+	flag.Parse()
+	if err := run(*addr); err != nil {
 		log.Fatal(err)
 	}
 }
 
 // run serves until SIGINT or SIGTERM (what systemd, Kubernetes and docker
 // stop send), then shuts the server down and closes the Config.
-func run() error {
+func run(addr string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	cfg, err := strata.Load[Config](ctx, env.New("APP_"))
@@ -72,7 +75,8 @@ func run() error {
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	mux.Handle("/debug/config", cfg.Handler())
-	srv := &http.Server{Addr: "127.0.0.1:9100", Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	log.Printf("serving on %s", addr)
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		<-ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
