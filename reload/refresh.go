@@ -40,6 +40,9 @@ func (e *Engine) Refresh(ctx context.Context, mark Mark, events []provider.Event
 	if len(events) != len(e.layers) || len(mark) != len(e.layers) {
 		return fmt.Errorf("reload: refresh with %d events and a mark of %d for %d layers", len(events), len(mark), len(e.layers))
 	}
+	if err := e.Err(); err != nil {
+		return err // closed, or nothing left to apply it
+	}
 	req := refreshRequest{mark: mark, events: events, result: make(chan error, 1)}
 	select {
 	case e.refresh <- req:
