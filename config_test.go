@@ -174,7 +174,8 @@ func TestInvalidChangeIsRejectedAndLaterFixApplied(t *testing.T) {
 	fixed["db"].(map[string]any)["max_conns"] = "50"
 	l.Set(fixed)
 	assert.Equal(t, 50, receive(t, changes).DB.MaxConns)
-	quiet(t, changes)
+	settle(t, cfg)
+	assert.Empty(t, changes, "the fix fired exactly one callback")
 }
 
 func TestEqualResultFiresNoCallback(t *testing.T) {
@@ -184,10 +185,12 @@ func TestEqualResultFiresNoCallback(t *testing.T) {
 	cfg.OnChange(func(_, new *Service) { changes <- new })
 	// max_conns moves from "10" in Consul to the default 10: same value.
 	l.Set(map[string]any{"db": map[string]any{"dsn": "x"}})
-	quiet(t, changes)
-	e, ok := cfg.Explain("db.max_conns")
-	require.True(t, ok)
-	assert.Equal(t, "defaults", e.Layer, "provenance follows the new source even without a change")
+	require.Eventually(t, func() bool {
+		e, ok := cfg.Explain("db.max_conns")
+		return ok && e.Layer == "defaults"
+	}, wait, time.Millisecond, "provenance follows the new source even without a change")
+	settle(t, cfg)
+	assert.Empty(t, changes, "an equal value fires no callback")
 }
 
 func TestDeletedKeyFallsBackToLowerLayer(t *testing.T) {
@@ -242,7 +245,8 @@ func TestUnsubscribe(t *testing.T) {
 		}
 	}
 	require.Eventually(t, func() bool { return cfg.Get().DB.MaxConns == 12 }, wait, time.Millisecond)
-	quiet(t, calls)
+	settle(t, cfg)
+	assert.Empty(t, calls, "the unsubscribed callback did not run for 12")
 }
 
 func TestOnChangeOfFiresOnlyForTheSelectedPart(t *testing.T) {
@@ -258,8 +262,8 @@ func TestOnChangeOfFiresOnlyForTheSelectedPart(t *testing.T) {
 	next := base()
 	next["listen"] = ":1"
 	l.Set(next)
-	receive(t, all)
-	quiet(t, dbChanges)
+	receive(t, all) // registered after the OnChangeOf callback: that one has run
+	assert.Empty(t, dbChanges)
 
 	next = base()
 	next["listen"] = ":1"
@@ -281,7 +285,8 @@ func TestLayerOutageReportedOnceAndRecovery(t *testing.T) {
 	l.Fail(errors.New("still refused"))
 	require.Eventually(t, func() bool { return cfg.Status().Layers[1].LastError != "" && cfg.Status().Layers[1].Errors >= 2 }, wait, time.Millisecond)
 	l.Fail(errors.New("still refused"))
-	quiet(t, errs)
+	settle(t, cfg)
+	assert.Empty(t, errs, "one report per outage")
 	st := cfg.Status().Layers[1]
 	assert.False(t, st.Healthy)
 	assert.GreaterOrEqual(t, st.Failures, 2)

@@ -174,3 +174,17 @@ func (g gated) Load(ctx context.Context) (provider.Snapshot, error) {
 	}
 	return blocked{}.Load(ctx)
 }
+
+// settle returns once every change the Config's layers hold now has been
+// applied and its callbacks have run: Reload re-reads every layer and goes
+// through the same goroutine as watched changes, after whatever they queued.
+// A test then asserts that nothing (more) happened without waiting for a
+// while and hoping. Its error (a failing or invalid layer) is not the point.
+func settle[T any](t *testing.T, cfg *strata.Config[T]) {
+	t.Helper()
+	err := cfg.Reload(context.Background())
+	var serr *strata.Error
+	if err != nil && !errors.As(err, &serr) {
+		t.Fatalf("settle: %v", err)
+	}
+}
