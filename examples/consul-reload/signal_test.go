@@ -19,9 +19,9 @@ import (
 )
 
 // TestSIGTERMWhileWatchingExitsCleanly builds the real binary, points it
-// at a real Consul and stops it the way systemd, Kubernetes and docker stop
-// do, while its watch is parked in a blocking query: it must run its
-// deferred Close and exit 0, not die by the signal.
+// at a real Consul, reloads it with SIGHUP and stops it the way systemd,
+// Kubernetes and docker stop do, while its watch is parked in a blocking
+// query: it must shut its Config down and exit 0, not die by the signal.
 func TestSIGTERMWhileWatchingExitsCleanly(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the example binary against Consul")
@@ -85,6 +85,8 @@ func TestSIGTERMWhileWatchingExitsCleanly(t *testing.T) {
 	_, err = kv.Put(&api.KVPair{Key: "services/orders/db/max_conns", Value: []byte("30")}, nil)
 	require.NoError(t, err)
 	waitFor("applied config change")
+	require.NoError(t, cmd.Process.Signal(syscall.SIGHUP))
+	waitFor("reloaded on SIGHUP")
 
 	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
 	select {
