@@ -13,13 +13,16 @@ type handler[T any] struct{ c *Config[T] }
 
 // Apply builds a value from the latest snapshots and publishes it if it is
 // valid and differs from the current one. It runs on the reload goroutine.
-func (h handler[T]) Apply(snaps []provider.Snapshot) {
+// A rejected value is reported here (OnError, log, Status) and also
+// returned, for Config.Reload.
+func (h handler[T]) Apply(snaps []provider.Snapshot) (err error) {
 	c := h.c
 	defer func() {
 		// A panic here would take the whole process down from a goroutine
 		// the application does not own; report it as a rejected change.
 		if r := recover(); r != nil {
-			c.reject(&Error{Op: "reload", Problems: []Problem{{Message: fmt.Sprintf("internal error: %v", r)}}})
+			err = &Error{Op: "reload", Problems: []Problem{{Message: fmt.Sprintf("internal error: %v", r)}}}
+			c.reject(err)
 		}
 	}()
 	// Status already saw each new snapshot in LayerEvent, which the engine
@@ -27,9 +30,10 @@ func (h handler[T]) Apply(snaps []provider.Snapshot) {
 	cand, err := c.build("reload", snaps)
 	if err != nil {
 		c.reject(err)
-		return
+		return err
 	}
 	c.publish(cand)
+	return nil
 }
 
 // LayerEvent records a watcher's report in Status and reports outages and

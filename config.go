@@ -20,13 +20,19 @@
 //	defer cfg.Close()
 //	cfg.OnChange(func(old, new *Config) { pool.Resize(new.DB.MaxConns) })
 //	addr := cfg.Get().Listen
+//
+// Lifetime follows net/http and database/sql: Load's context bounds the
+// first read only, watching lasts until Close, and Shutdown(ctx) is Close
+// bounded by a context. Ready and Status report a closed Config, and a
+// watcher or reload goroutine that stopped for good, so nothing stops
+// silently.
 package strata
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
-	"sync"
 	"sync/atomic"
 
 	"github.com/strata-go/strata/decoder"
@@ -53,17 +59,23 @@ type Config[T any] struct {
 	subs   subscribers[T]
 	status statusBoard
 	engine *reload.Engine
-	close  sync.Once
+	closed atomic.Bool // set by Shutdown; Ready and Status read it
 }
 
 // Load reads every layer once, merges them (later layers win key by key),
 // decodes the result into T, validates it and returns a Config holding it.
 // If any layer cannot be read or the result is invalid, Load returns an
-// *Error listing every problem, each naming its layer and key.
+// *Error listing every problem, each naming its layer and key. When some
+// layers fail, the layers that did load are still decoded and validated so
+// that one run shows every problem; only problems with a value some loaded
+// layer set are added, because a missing key ("is required") or a whole
+// config check may be the failed layer's doing.
 //
-// Layers that can watch keep the value current until Close is called or
-// ctx is cancelled; pass a context that lives as long as the application
-// (use context.WithoutCancel to keep a deadline only for the first read).
+// ctx bounds the first read only, as a request's context bounds the
+// request: cancelling it once Load has returned (a deferred cancel of a
+// context.WithTimeout, say) changes nothing. Layers that can watch keep the
+// value current until Shutdown or Close, like an http.Server serves until
+// it is shut down; ctx's values are passed on to the watchers.
 func Load[T any](ctx context.Context, layers ...provider.Provider) (*Config[T], error) {
 	return LoadWith[T](ctx, Options{}, layers...)
 }
@@ -74,11 +86,11 @@ func LoadWith[T any](ctx context.Context, opts Options, layers ...provider.Provi
 	if err != nil {
 		return nil, err
 	}
-	snaps, problems := c.loadAll(ctx)
-	if len(problems) > 0 {
-		return nil, c.redactError(&Error{Op: "load", Problems: problems}, snaps)
-	}
+	snaps, failed := c.loadAll(ctx)
 	cand, err := c.build("load", snaps)
+	if len(failed) > 0 {
+		return nil, c.redactError(&Error{Op: "load", Problems: append(failed, valueProblems(err)...)}, snaps)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -120,6 +132,23 @@ func newConfig[T any](opts Options, layers []provider.Provider) (*Config[T], err
 	return c, nil
 }
 
+// valueProblems keeps, from build's error, the problems that stand on
+// their own while some layer failed: those about a value a loaded layer
+// set. A key no loaded layer sets may well be set by the layer that failed.
+func valueProblems(err error) []Problem {
+	var e *Error
+	if !errors.As(err, &e) {
+		return nil
+	}
+	var out []Problem
+	for _, p := range e.Problems {
+		if p.Key != "" && p.Layer != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 // loadAll reads every layer once, collecting every failure rather than
 // stopping at the first, so one run of the program shows all of them.
 func (c *Config[T]) loadAll(ctx context.Context) ([]provider.Snapshot, []Problem) {
@@ -142,19 +171,6 @@ func (c *Config[T]) loadAll(ctx context.Context) ([]provider.Snapshot, []Problem
 // treated as read-only; a later change publishes a new value instead of
 // modifying this one, so a caller may keep it as a consistent view.
 func (c *Config[T]) Get() *T { return c.value.Load() }
-
-// Close stops every watcher and returns once every goroutine strata started
-// for this Config has exited. Get keeps returning the last value. Close is
-// idempotent; it must not be called from an OnChange callback.
-func (c *Config[T]) Close() error {
-	c.close.Do(func() {
-		if c.engine != nil {
-			c.engine.Close()
-		}
-		c.status.closed()
-	})
-	return nil
-}
 
 // isSecret reports whether the value at key must never be shown.
 func (c *Config[T]) isSecret(key string) bool {

@@ -3,6 +3,7 @@ package strata_test
 import (
 	"context"
 	"errors"
+	"runtime"
 	"testing"
 	"time"
 
@@ -87,6 +88,31 @@ func TestLoadReportsEveryFailingLayer(t *testing.T) {
 	assert.ErrorIs(t, err, provider.ErrNotFound)
 }
 
+// TestLoadReportsLayerFailuresAndValueProblemsTogether: one run of the
+// program shows every problem, so a failing layer must not hide what is
+// wrong in the layers that did load. A problem that the failed layer may be
+// the cause of (a required key no loaded layer sets) is not reported.
+func TestLoadReportsLayerFailuresAndValueProblemsTogether(t *testing.T) {
+	file := memlayer.New("file", map[string]any{"db": map[string]any{"max_conns": "ten"}})
+	consul := memlayer.New("consul", nil)
+	consul.Fail(errors.New("permission denied"))
+	env := memlayer.New("env", map[string]any{"timeout": "0s"})
+	_, err := strata.Load[Service](context.Background(), file, consul, env)
+	require.Error(t, err)
+	var serr *strata.Error
+	require.ErrorAs(t, err, &serr)
+	var got []string
+	for _, p := range serr.Problems {
+		got = append(got, p.String())
+	}
+	assert.Equal(t, []string{
+		"memory consul: permission denied",
+		`db.max_conns: "ten" is not an int (from memory db.max_conns)`,
+		"timeout: must be greater than 0s, got 0s (from memory timeout)",
+	}, got, "db.dsn is required but may come from the failed layer: not reported")
+	assert.Contains(t, err.Error(), "strata: load: 3 problems:")
+}
+
 func TestValidationFailureNamesKeyAndOrigin(t *testing.T) {
 	l := memlayer.New("env", map[string]any{"db": map[string]any{"dsn": "x", "max_conns": "0"}})
 	_, err := strata.Load[Service](context.Background(), l)
@@ -148,7 +174,8 @@ func TestInvalidChangeIsRejectedAndLaterFixApplied(t *testing.T) {
 	fixed["db"].(map[string]any)["max_conns"] = "50"
 	l.Set(fixed)
 	assert.Equal(t, 50, receive(t, changes).DB.MaxConns)
-	quiet(t, changes)
+	settle(t, cfg)
+	assert.Empty(t, changes, "the fix fired exactly one callback")
 }
 
 func TestEqualResultFiresNoCallback(t *testing.T) {
@@ -158,10 +185,12 @@ func TestEqualResultFiresNoCallback(t *testing.T) {
 	cfg.OnChange(func(_, new *Service) { changes <- new })
 	// max_conns moves from "10" in Consul to the default 10: same value.
 	l.Set(map[string]any{"db": map[string]any{"dsn": "x"}})
-	quiet(t, changes)
-	e, ok := cfg.Explain("db.max_conns")
-	require.True(t, ok)
-	assert.Equal(t, "defaults", e.Layer, "provenance follows the new source even without a change")
+	require.Eventually(t, func() bool {
+		e, ok := cfg.Explain("db.max_conns")
+		return ok && e.Layer == "defaults"
+	}, wait, time.Millisecond, "provenance follows the new source even without a change")
+	settle(t, cfg)
+	assert.Empty(t, changes, "an equal value fires no callback")
 }
 
 func TestDeletedKeyFallsBackToLowerLayer(t *testing.T) {
@@ -216,7 +245,8 @@ func TestUnsubscribe(t *testing.T) {
 		}
 	}
 	require.Eventually(t, func() bool { return cfg.Get().DB.MaxConns == 12 }, wait, time.Millisecond)
-	quiet(t, calls)
+	settle(t, cfg)
+	assert.Empty(t, calls, "the unsubscribed callback did not run for 12")
 }
 
 func TestOnChangeOfFiresOnlyForTheSelectedPart(t *testing.T) {
@@ -232,8 +262,8 @@ func TestOnChangeOfFiresOnlyForTheSelectedPart(t *testing.T) {
 	next := base()
 	next["listen"] = ":1"
 	l.Set(next)
-	receive(t, all)
-	quiet(t, dbChanges)
+	receive(t, all) // registered after the OnChangeOf callback: that one has run
+	assert.Empty(t, dbChanges)
 
 	next = base()
 	next["listen"] = ":1"
@@ -255,7 +285,8 @@ func TestLayerOutageReportedOnceAndRecovery(t *testing.T) {
 	l.Fail(errors.New("still refused"))
 	require.Eventually(t, func() bool { return cfg.Status().Layers[1].LastError != "" && cfg.Status().Layers[1].Errors >= 2 }, wait, time.Millisecond)
 	l.Fail(errors.New("still refused"))
-	quiet(t, errs)
+	settle(t, cfg)
+	assert.Empty(t, errs, "one report per outage")
 	st := cfg.Status().Layers[1]
 	assert.False(t, st.Healthy)
 	assert.GreaterOrEqual(t, st.Failures, 2)
@@ -267,25 +298,142 @@ func TestLayerOutageReportedOnceAndRecovery(t *testing.T) {
 	assert.NotNil(t, cfg.Get(), "the last good value was served throughout")
 }
 
+// tracked wraps a watching layer and reports when each Watch returns, so a
+// test can tell that a watcher stopped rather than hope it did.
+type tracked struct {
+	*memlayer.Layer
+	returned chan error
+	goexit   chan struct{} // closed: the next Watch calls runtime.Goexit
+}
+
+func track(l *memlayer.Layer) *tracked {
+	return &tracked{Layer: l, returned: make(chan error, 10), goexit: make(chan struct{})}
+}
+
+func (l *tracked) Watch(ctx context.Context, last provider.Snapshot, emit func(provider.Event)) (err error) {
+	defer func() { l.returned <- err }()
+	select {
+	case <-l.goexit:
+		runtime.Goexit()
+	default:
+	}
+	return l.Layer.Watch(ctx, last, emit)
+}
+
 func TestCloseIsIdempotentAndStopsWatching(t *testing.T) {
-	l := memlayer.New("consul", base())
+	l := track(memlayer.New("consul", base()))
 	cfg, err := strata.Load[Service](context.Background(), l)
 	require.NoError(t, err)
-	require.NoError(t, cfg.Close())
-	require.NoError(t, cfg.Close())
+	changes := make(chan string, 10)
+	cfg.OnChange(func(_, new *Service) { changes <- new.Listen })
 	next := base()
 	next["listen"] = ":1"
 	l.Set(next)
-	assert.Equal(t, ":8080", cfg.Get().Listen, "no reload after Close")
-	assert.False(t, cfg.Status().Ready)
+	require.Equal(t, ":1", receive(t, changes), "precondition: changes are applied before Close")
+
+	require.NoError(t, cfg.Close())
+	require.NoError(t, cfg.Close())
+	select {
+	case err := <-l.returned:
+		assert.ErrorIs(t, err, context.Canceled, "the watcher was stopped")
+	default:
+		t.Fatal("Close returned while the watcher was still running")
+	}
+	next = base()
+	next["listen"] = ":2"
+	l.Set(next) // no goroutine is left that could apply this (goleak checks)
+	assert.Equal(t, ":1", cfg.Get().Listen, "Get keeps the last value")
+	st := cfg.Status()
+	assert.False(t, st.Ready)
+	assert.Equal(t, "strata: config is closed", st.Error)
+	assert.False(t, st.Layers[1].Watching, "nothing watches after Close")
+	assert.ErrorIs(t, cfg.Ready(), strata.ErrClosed)
 }
 
-func TestCancelledLoadContextStopsWatching(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	cfg, err := strata.Load[Service](ctx, memlayer.New("consul", base()))
+// TestLoadContextBoundsOnlyTheFirstRead is the lifetime contract, as in
+// net/http: cancelling Load's context after Load returned (the usual
+// deferred cancel of a WithTimeout) must not stop watching.
+func TestLoadContextBoundsOnlyTheFirstRead(t *testing.T) {
+	l := memlayer.New("consul", base())
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	cfg, err := strata.Load[Service](ctx, l)
 	require.NoError(t, err)
+	t.Cleanup(func() { _ = cfg.Close() })
+	changes := make(chan string, 10)
+	cfg.OnChange(func(_, new *Service) { changes <- new.Listen })
 	cancel()
-	require.NoError(t, cfg.Close())
+
+	next := base()
+	next["listen"] = ":3"
+	l.Set(next)
+	assert.Equal(t, ":3", receive(t, changes), "a change after cancel is still applied")
+	assert.NoError(t, cfg.Ready())
+	st := cfg.Status()
+	assert.True(t, st.Ready)
+	assert.True(t, st.Layers[1].Watching)
+}
+
+// TestShutdownIsBoundedByItsContext: a callback that never returns makes
+// Close wait for it, but Shutdown gives up when its context ends.
+func TestShutdownIsBoundedByItsContext(t *testing.T) {
+	l := memlayer.New("consul", base())
+	cfg, err := strata.Load[Service](context.Background(), l)
+	require.NoError(t, err)
+	entered, release := make(chan struct{}), make(chan struct{})
+	cfg.OnChange(func(_, _ *Service) {
+		close(entered)
+		<-release
+	})
+	next := base()
+	next["listen"] = ":4"
+	l.Set(next)
+	receive(t, entered) // the callback is now stuck
+
+	ctx, cancel := context.WithCancel(context.Background())
+	result := make(chan error, 1)
+	go func() { result <- cfg.Shutdown(ctx) }()
+	require.Eventually(t, func() bool { return errors.Is(cfg.Ready(), strata.ErrClosed) }, wait, time.Millisecond)
+	cancel()
+	err = receive(t, result)
+	assert.ErrorIs(t, err, context.Canceled, "Shutdown returned when its context ended")
+	assert.ErrorContains(t, err, "strata: reload: shutdown")
+	assert.False(t, cfg.Status().Ready)
+
+	next = base()
+	next["listen"] = ":5"
+	l.Set(next) // after Shutdown was called: never applied
+	close(release)
+	assert.NoError(t, cfg.Shutdown(context.Background()), "once the callback returns, everything exits")
+	assert.Equal(t, ":4", cfg.Get().Listen, "the change being applied completed; none after it")
+}
+
+// TestReadyReportsWhatStoppedForGood: a goroutine that ends without a panic
+// (runtime.Goexit, which t.FailNow calls) cannot be restarted; readiness
+// must stop saying yes instead of the Config silently freezing.
+func TestReadyReportsWhatStoppedForGood(t *testing.T) {
+	t.Run("callback", func(t *testing.T) {
+		l := memlayer.New("consul", base())
+		cfg := load[Service](t, strata.Options{}, l)
+		cfg.OnChange(func(_, _ *Service) { runtime.Goexit() })
+		next := base()
+		next["listen"] = ":5"
+		l.Set(next)
+		require.Eventually(t, func() bool { return cfg.Ready() != nil }, wait, time.Millisecond)
+		assert.ErrorContains(t, cfg.Ready(), "strata: reload: apply goroutine stopped")
+		assert.NotErrorIs(t, cfg.Ready(), strata.ErrClosed)
+		st := cfg.Status()
+		assert.False(t, st.Ready)
+		assert.Contains(t, st.Error, "apply goroutine stopped")
+	})
+	t.Run("watcher", func(t *testing.T) {
+		l := track(memlayer.New("consul", base()))
+		close(l.goexit)
+		cfg := load[Service](t, strata.Options{}, l)
+		receive(t, l.returned)
+		require.Eventually(t, func() bool { return cfg.Ready() != nil }, wait, time.Millisecond)
+		assert.ErrorContains(t, cfg.Ready(), "layer memory consul: watcher stopped")
+		assert.False(t, cfg.Status().Layers[1].Watching)
+	})
 }
 
 func TestNonStructTypeIsAnError(t *testing.T) {

@@ -3,7 +3,6 @@ package strata
 import (
 	"bufio"
 	"encoding/json"
-	"errors"
 	"expvar"
 	"io"
 	"net/http"
@@ -90,21 +89,6 @@ func (v DebugView) stream(w io.Writer) error {
 	}
 	_, _ = bw.WriteString("}\n")
 	return bw.Flush()
-}
-
-// ErrNotReady is returned by Ready once the Config is closed: it no longer
-// follows its sources.
-var ErrNotReady = errors.New("strata: config is closed")
-
-// Ready reports whether a valid configuration is being served and kept
-// current. It is nil from a successful Load until Close. Layers that fail
-// or serve stale data do not make it fail — the last good value is still
-// valid — but are listed by Status for alerting.
-func (c *Config[T]) Ready() error {
-	if !c.status.ready() {
-		return ErrNotReady
-	}
-	return nil
 }
 
 // ReadyHandler serves 200 while Ready is nil and 503 otherwise, for a

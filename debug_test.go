@@ -72,7 +72,7 @@ func TestReadyHandlerFailsAfterClose(t *testing.T) {
 
 	require.NoError(t, cfg.Close())
 	assert.Equal(t, http.StatusServiceUnavailable, getJSON(t, srv.URL, &body))
-	assert.ErrorIs(t, cfg.Ready(), strata.ErrNotReady)
+	assert.ErrorIs(t, cfg.Ready(), strata.ErrClosed)
 	assert.Contains(t, body["error"], "closed")
 }
 

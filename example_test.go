@@ -143,3 +143,32 @@ func ExampleConfig_Explain() {
 	// db.dsn = [redacted] from file /etc/orders/config.yaml:2
 	// listen = :8080 from default tag ExampleConfig.Listen
 }
+
+// Reload re-reads every layer on demand — on SIGHUP, say — for layers that
+// cannot watch, such as the environment.
+func ExampleConfig_Reload() {
+	environ := []string{"ORDERS_DB__DSN=postgres://orders"}
+	cfg, err := strata.Load[ExampleConfig](context.Background(),
+		env.New("ORDERS_", env.Options{Environ: func() []string { return environ }}),
+	)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer cfg.Close()
+	cfg.OnChange(func(old, new *ExampleConfig) { fmt.Println("max_conns", old.DB.MaxConns, "->", new.DB.MaxConns) })
+
+	// In a service: hup := make(chan os.Signal, 1); signal.Notify(hup, syscall.SIGHUP),
+	// and call Reload for each signal received.
+	environ = append(environ, "ORDERS_DB__MAX_CONNS=40")
+	if err := cfg.Reload(context.Background()); err != nil {
+		fmt.Println(err)
+	}
+	environ[1] = "ORDERS_DB__MAX_CONNS=0" // an invalid value is rejected
+	fmt.Println(cfg.Reload(context.Background()))
+	fmt.Println("still", cfg.Get().DB.MaxConns)
+	// Output:
+	// max_conns 10 -> 40
+	// strata: reload: db.max_conns: must be at least 1, got 0 (from env ORDERS_DB__MAX_CONNS)
+	// still 40
+}

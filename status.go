@@ -12,9 +12,13 @@ import (
 // Status is a point-in-time report on a Config and each of its layers, for
 // health checks, debug pages and metrics. It never contains secret values.
 type Status struct {
-	// Ready is true while a valid value is being served (always, between
-	// a successful Load and Close).
+	// Ready is true while a valid value is being served and kept current:
+	// from a successful Load until Shutdown or Close, unless a watcher or
+	// the reload goroutine stopped for good (see Config.Ready).
 	Ready bool `json:"ready"`
+	// Error says why Ready is false ("strata: config is closed", or what
+	// stopped); empty while Ready.
+	Error string `json:"error,omitempty"`
 	// Generation counts applied values: 1 after Load, +1 per change.
 	Generation uint64 `json:"generation"`
 	// AppliedAt is when the current value was applied.
@@ -47,7 +51,9 @@ type Rejection struct {
 type LayerStatus struct {
 	// Name is the layer's name, e.g. "consul services/orders/".
 	Name string `json:"name"`
-	// Watching is true if the layer reports changes.
+	// Watching is true while the layer's watcher runs: false for a layer
+	// that cannot watch, after Shutdown or Close, and after its watcher
+	// stopped for good.
 	Watching bool `json:"watching"`
 	// Healthy is false while the layer's latest attempt failed.
 	Healthy bool `json:"healthy"`
@@ -73,7 +79,18 @@ type LayerStatus struct {
 
 // Status returns a report on the Config and its layers. It is safe to call
 // from any goroutine; the result is a copy the caller owns.
-func (c *Config[T]) Status() Status { return c.status.snapshot() }
+func (c *Config[T]) Status() Status {
+	s := c.status.snapshot()
+	// Liveness is asked of the engine at read time rather than recorded,
+	// because a goroutine that stopped for good cannot report itself.
+	if err := c.Ready(); err != nil {
+		s.Ready, s.Error = false, err.Error()
+	}
+	for i := range s.Layers {
+		s.Layers[i].Watching = c.engine != nil && c.engine.Watching(i)
+	}
+	return s
+}
 
 // statusBoard holds the mutable status. It is written by Load and the
 // reload goroutine and read by Status from anywhere, hence the mutex; it is
@@ -95,8 +112,7 @@ func (b *statusBoard) init(layers []provider.Provider) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for _, l := range layers {
-		_, watching := l.(provider.Watcher)
-		b.s.Layers = append(b.s.Layers, LayerStatus{Name: l.Name(), Watching: watching, Healthy: true})
+		b.s.Layers = append(b.s.Layers, LayerStatus{Name: l.Name(), Healthy: true})
 	}
 }
 
@@ -163,19 +179,6 @@ func (b *statusBoard) callbackPanicked() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.s.CallbackPanics++
-}
-
-func (b *statusBoard) closed() {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.s.Ready = false
-}
-
-// ready is Status().Ready without copying every layer, for probes.
-func (b *statusBoard) ready() bool {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.s.Ready
 }
 
 func (b *statusBoard) snapshot() Status {

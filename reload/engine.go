@@ -3,12 +3,14 @@
 // configuration never runs concurrently with itself.
 //
 // The Engine owns every goroutine it starts: one per watching layer and one
-// that applies updates. Close cancels them and returns only once all have
-// exited. reload imports only package provider.
+// that applies updates. They run until Shutdown or Close, whatever happens
+// to the context Start was given, as an http.Server serves until it is shut
+// down. reload imports only package provider.
 package reload
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -16,19 +18,28 @@ import (
 	"github.com/strata-go/strata/provider"
 )
 
+// ErrClosed is what Err reports once Shutdown or Close has been called.
+var ErrClosed = errors.New("reload: engine closed")
+
 // Handler receives what the Engine's layers report. Both methods are called
 // from the Engine's single apply goroutine, never concurrently and never
-// after Close has returned.
+// after Shutdown or Close has returned nil.
 type Handler interface {
 	// Apply is called with the latest snapshot of every layer, in layer
 	// order, whenever at least one layer delivered new content since the
-	// previous call. Updates that arrive while Apply runs coalesce: the
-	// next call sees only the latest snapshot of each layer.
-	Apply(snapshots []provider.Snapshot)
+	// previous call, or when Refresh asks. Updates that arrive while Apply
+	// runs coalesce: the next call sees only the latest snapshot of each
+	// layer. Its error (the change was rejected) is returned by Refresh;
+	// for a watched change the Handler reports it itself.
+	Apply(snapshots []provider.Snapshot) error
 
-	// LayerEvent is called for each event a layer's watcher reports,
-	// before the Apply call that includes its snapshot (if any). Repeated
-	// events of the same kind from one layer may be coalesced.
+	// LayerEvent is called for events a layer's watcher reports, before
+	// the Apply call that includes its snapshot (if any). Events that
+	// arrive while the Handler is busy are coalesced per layer: it then
+	// hears, for each layer, at most its latest failure and its latest
+	// success (a recovery, or a snapshot: the latest one), in the order
+	// of those two. However often a layer flaps, what waits for the
+	// Handler stays bounded by the number of layers.
 	LayerEvent(layer int, ev provider.Event)
 }
 
@@ -50,73 +61,142 @@ type Engine struct {
 	handler Handler
 	opts    Options
 
-	mu      sync.Mutex
-	latest  []provider.Snapshot
-	dirty   bool
-	pending []layerEvent
+	mu       sync.Mutex
+	latest   []provider.Snapshot
+	dirty    bool
+	pending  []pendingState // one per layer: bounded whatever watchers do
+	queued   []int          // layers with pending events, in arrival order
+	stopped  []error        // per watching layer: why it stopped for good
+	applyErr error          // why the apply goroutine stopped for good
+	closed   bool
+	seq      []uint64 // per layer: snapshots delivered by its watcher
 
-	kick   chan struct{}
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-	once   sync.Once
-}
+	refresh   chan refreshRequest
+	applyDone chan struct{} // closed when the apply goroutine exits
 
-type layerEvent struct {
-	layer int
-	ev    provider.Event
+	kick    chan struct{}
+	cancel  context.CancelFunc
+	running sync.WaitGroup
+	done    chan struct{} // closed once every goroutine has exited
+	once    sync.Once
 }
 
 // Start begins watching every layer that implements provider.Watcher.
 // initial holds the snapshot each layer's Load returned (same order and
 // length as layers); watchers start from it so they deliver only changes.
-// The Engine stops when ctx is done or Close is called.
+//
+// ctx passes its values to the watchers; its cancellation and deadline are
+// ignored, so that a context meant to bound the first read does not end
+// watching. The Engine runs until Shutdown or Close.
 func Start(ctx context.Context, layers []provider.Provider, initial []provider.Snapshot, h Handler, opts Options) (*Engine, error) {
 	if len(initial) != len(layers) {
 		return nil, fmt.Errorf("reload: %d initial snapshots for %d layers", len(initial), len(layers))
 	}
-	ctx, cancel := context.WithCancel(ctx)
+	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	e := &Engine{
-		layers:  layers,
-		handler: h,
-		opts:    opts,
-		latest:  append([]provider.Snapshot(nil), initial...),
-		kick:    make(chan struct{}, 1),
-		cancel:  cancel,
+		layers:    layers,
+		handler:   h,
+		opts:      opts,
+		latest:    append([]provider.Snapshot(nil), initial...),
+		pending:   make([]pendingState, len(layers)),
+		stopped:   make([]error, len(layers)),
+		seq:       make([]uint64, len(layers)),
+		refresh:   make(chan refreshRequest),
+		applyDone: make(chan struct{}),
+		kick:      make(chan struct{}, 1),
+		cancel:    cancel,
+		done:      make(chan struct{}),
 	}
-	watching := 0
 	for i, l := range layers {
-		w, ok := l.(provider.Watcher)
-		if !ok {
-			continue
+		if w, ok := l.(provider.Watcher); ok {
+			e.running.Add(1)
+			go e.watch(ctx, i, w, initial[i])
 		}
-		watching++
-		e.wg.Add(1)
-		go e.watch(ctx, i, w, initial[i])
 	}
-	if watching > 0 {
-		e.wg.Add(1)
-		go e.applyLoop(ctx)
-	}
+	// The apply goroutine runs even when nothing watches: Refresh needs it.
+	e.running.Add(1)
+	go e.applyLoop(ctx)
+	// The waiter lets Shutdown stop waiting when its context ends without
+	// leaving anything behind once the goroutines it waits for exit.
+	go func() {
+		e.running.Wait()
+		close(e.done)
+	}()
 	return e, nil
 }
 
-// Close stops every watcher and the apply goroutine and waits for them to
-// exit. It is idempotent. It must not be called from within Handler methods
+// Shutdown stops every watcher and the apply goroutine and waits for them
+// to exit, or for ctx to end, whichever comes first. It returns nil once
+// every goroutine has exited, or ctx's error if they have not by then (a
+// Handler call that never returns keeps the apply goroutine alive; it exits
+// when that call returns, and no further Handler call is made). It is
+// idempotent and safe to call again, e.g. with a longer deadline. It must
+// not be called from within Handler methods with a context that never ends
 // (it would wait for itself).
-func (e *Engine) Close() {
-	e.once.Do(e.cancel)
-	e.wg.Wait()
+func (e *Engine) Shutdown(ctx context.Context) error {
+	e.once.Do(func() {
+		e.mu.Lock()
+		e.closed = true
+		e.mu.Unlock()
+		e.cancel()
+	})
+	select {
+	case <-e.done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("reload: shutdown: %w", ctx.Err())
+	}
+}
+
+// Close is Shutdown without a deadline: it returns once every goroutine the
+// Engine started has exited.
+func (e *Engine) Close() { _ = e.Shutdown(context.Background()) }
+
+// Err reports whether the Engine still keeps its layers current: nil while
+// every watcher and the apply goroutine run, ErrClosed after Shutdown or
+// Close, and otherwise an error naming what stopped for good (a goroutine
+// that exited without being asked to, such as a Handler or Watch calling
+// runtime.Goexit).
+func (e *Engine) Err() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return ErrClosed
+	}
+	if e.applyErr != nil {
+		return e.applyErr
+	}
+	for _, err := range e.stopped {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Watching reports whether layer i's watcher is running: false for a layer
+// that cannot watch, after Shutdown or Close, and after its watcher stopped
+// for good.
+func (e *Engine) Watching(i int) bool {
+	if _, ok := e.layers[i].(provider.Watcher); !ok {
+		return false
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return !e.closed && e.stopped[i] == nil && e.applyErr == nil
 }
 
 // emit records an event from layer i and wakes the apply goroutine. It
-// never blocks, so a slow Handler cannot stall a watcher.
+// never blocks, so a slow Handler cannot stall a watcher, and it keeps
+// O(1) state per layer, so a flapping watcher cannot grow memory.
 func (e *Engine) emit(i int, ev provider.Event) {
 	e.mu.Lock()
 	if ev.Snapshot != nil {
 		e.latest[i] = *ev.Snapshot
 		e.dirty = true
+		e.seq[i]++
 	}
-	e.pending = coalesce(e.pending, layerEvent{layer: i, ev: ev})
+	e.recordLocked(i, ev)
 	e.mu.Unlock()
 	select {
 	case e.kick <- struct{}{}:
@@ -124,27 +204,9 @@ func (e *Engine) emit(i int, ev provider.Event) {
 	}
 }
 
-// coalesce appends ev, replacing the previous pending event of the same
-// layer and kind: only the latest error or the latest snapshot of a layer
-// matters to the Handler, and a flapping watcher cannot grow the queue.
-func coalesce(pending []layerEvent, le layerEvent) []layerEvent {
-	if n := len(pending); n > 0 {
-		last := pending[n-1]
-		if last.layer == le.layer && kindOf(last.ev) == kindOf(le.ev) {
-			pending[n-1] = le
-			return pending
-		}
+func (e *Engine) recordLocked(i int, ev provider.Event) {
+	if !e.pending[i].any() {
+		e.queued = append(e.queued, i)
 	}
-	return append(pending, le)
-}
-
-func kindOf(ev provider.Event) int {
-	switch {
-	case ev.Snapshot != nil:
-		return 1
-	case ev.Err != nil:
-		return 2
-	default:
-		return 3
-	}
+	e.pending[i].record(ev)
 }

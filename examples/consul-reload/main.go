@@ -8,6 +8,8 @@
 //	go run ./examples/consul-reload -prefix services/orders/
 //	consul kv put services/orders/db/max_conns 50    # applied
 //	consul kv put services/orders/db/max_conns ten   # rejected, last good kept
+//	kill -HUP <pid>                                  # re-read every layer now
+//	kill <pid>                                       # SIGTERM: clean shutdown, exit 0
 //
 // `consul-reload config check|schema|diff|publish|explain` checks and
 // publishes the service's configuration with its own type (package cli).
@@ -24,6 +26,8 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"syscall"
+	"time"
 )
 
 func main() {
@@ -43,7 +47,9 @@ func main() {
 			return a
 		},
 	}))
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// SIGTERM is what systemd, Kubernetes and docker stop send; without it
+	// the process dies by the signal and the deferred Close never runs.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
 	file := *path
@@ -65,14 +71,35 @@ func main() {
 	}
 }
 
-// serve runs until interrupted, logging changes as they are applied.
+// serve runs until interrupted, logging changes as they are applied. SIGHUP
+// re-reads every layer at once (the environment included, which cannot be
+// watched); shutting down waits at most five seconds for a callback.
 func serve(ctx context.Context, log *slog.Logger, s settings) error {
 	cfg, err := load(ctx, s, optionsFor(log))
 	if err != nil {
 		return err
 	}
-	defer cfg.Close()
+	defer func() {
+		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := cfg.Shutdown(shutdown); err != nil {
+			log.Warn("config shutdown", "error", err)
+		}
+	}()
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	log.Info("running; change keys under the prefix to see them applied", "prefix", s.prefix)
-	<-ctx.Done()
-	return nil
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-hup:
+			if err := cfg.Reload(ctx); err != nil {
+				log.Warn("reload on SIGHUP", "error", err) // the last good config stays
+				continue
+			}
+			log.Info("reloaded on SIGHUP")
+		}
+	}
 }

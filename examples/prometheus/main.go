@@ -8,8 +8,13 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"log"
 	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -47,16 +52,39 @@ func register[T any](reg prometheus.Registerer, cfg *strata.Config[T]) {
 }
 
 func main() {
-	cfg, err := strata.Load[Config](context.Background(), env.New("APP_"))
-	if err != nil {
+	addr := flag.String("addr", "127.0.0.1:9100", "address to serve /metrics on")
+	flag.Parse()
+	if err := run(*addr); err != nil {
 		log.Fatal(err)
+	}
+}
+
+// run serves until SIGINT or SIGTERM (what systemd, Kubernetes and docker
+// stop send), then shuts the server down and closes the Config.
+func run(addr string) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	cfg, err := strata.Load[Config](ctx, env.New("APP_"))
+	if err != nil {
+		return err
 	}
 	defer cfg.Close()
 
 	reg := prometheus.NewRegistry()
 	register(reg, cfg)
-	http.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	http.Handle("/debug/config", cfg.Handler())
-	srv := &http.Server{Addr: "127.0.0.1:9100", ReadHeaderTimeout: 5 * time.Second}
-	log.Fatal(srv.ListenAndServe())
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	mux.Handle("/debug/config", cfg.Handler())
+	log.Printf("serving on %s", addr)
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		<-ctx.Done()
+		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(shutdown)
+	}()
+	if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
 }

@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"syscall"
 	"time"
 
 	"github.com/strata-go/strata"
@@ -47,7 +48,9 @@ func main() {
 }
 
 func run(path string, log *slog.Logger) error {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// SIGTERM is what systemd, Kubernetes and docker stop send; without it
+	// the process dies by the signal and the deferred Close never runs.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
 	cfg, handler, err := newService(ctx, path, log, nil)
