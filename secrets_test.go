@@ -23,7 +23,6 @@ import (
 	"github.com/strata-go/strata/decoder"
 	"github.com/strata-go/strata/internal/memlayer"
 	"github.com/strata-go/strata/provider"
-	"github.com/strata-go/strata/validate"
 )
 
 type Secretive struct {
@@ -196,8 +195,7 @@ func errorTexts(err error) []string {
 		reflect.TypeFor[*leakyError]():     true,
 		reflect.TypeFor[*strata.Error]():   true,
 		reflect.TypeFor[*fs.PathError]():   true,
-		reflect.TypeFor[decoder.Errors]():  true,
-		reflect.TypeFor[validate.Errors](): true,
+		reflect.TypeFor[decoder.Errors]():  true, // validate.Errors is the same type
 	}
 	var walk func(error, int)
 	walk = func(e error, depth int) {

@@ -21,6 +21,9 @@ import (
 	"strings"
 
 	"github.com/go-viper/mapstructure/v2"
+
+	"github.com/strata-go/strata/internal/fielderr"
+	"github.com/strata-go/strata/internal/keys"
 )
 
 // Options configures a Decoder. The zero value means defaults.
@@ -227,7 +230,7 @@ func (d *Decoder) Decode(data map[string]any, out any) (unused []string, err err
 		Result:          fresh.Interface(),
 		TagName:         strings.Join(d.tagNames, ","),
 		SquashTagOption: d.squashOpt,
-		MapFieldName:    snakeCase,
+		MapFieldName:    keys.SnakeCase,
 		// Exact matching: with layers merged key by key, "Port" and "port"
 		// are different keys, and case-insensitive matching would pick one
 		// of them at random.
@@ -240,7 +243,7 @@ func (d *Decoder) Decode(data map[string]any, out any) (unused []string, err err
 	d.checkFinite(fresh.Elem(), nil, 0, &errs)
 	ov.Elem().Set(fresh.Elem())
 	if len(errs) > 0 {
-		return unused, errs.sorted()
+		return unused, fielderr.Sorted(errs)
 	}
 	return unused, nil
 }

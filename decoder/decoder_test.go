@@ -216,17 +216,6 @@ func TestFieldKey(t *testing.T) {
 	assert.Equal(t, "tagged", y.FieldKey(f))
 }
 
-func TestSnakeCase(t *testing.T) {
-	for in, want := range map[string]string{
-		"MaxConns": "max_conns", "HTTPPort": "http_port", "DBName": "db_name", "ID": "id",
-		"APIKey": "api_key", "Port2": "port2", "V2API": "v2_api", "Max_Conns": "max_conns",
-		"already": "already", "URLs": "urls", "UserIDs": "user_ids", "URLsFor": "urls_for",
-		"HTTPSPort": "https_port", "Ünïcode": "ünïcode", "S": "s", "As": "as",
-	} {
-		assert.Equal(t, want, snakeCase(in), in)
-	}
-}
-
 func TestDecodeOutArgument(t *testing.T) {
 	d := newDecoder(t, reflect.TypeFor[appConfig](), Options{})
 	var wrong struct{ X int }

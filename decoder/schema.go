@@ -7,9 +7,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/go-viper/mapstructure/v2"
+
+	"github.com/strata-go/strata/internal/keys"
 )
 
 // fieldKind says how the decoder treats a field below its own key.
@@ -79,39 +80,11 @@ func (d *Decoder) FieldKey(f reflect.StructField) string {
 	case name != "":
 		return name
 	default:
-		return snakeCase(f.Name)
+		return keys.SnakeCase(f.Name)
 	}
 }
 
-// snakeCase turns a Go name into its snake_case key: MaxConns → max_conns,
-// HTTPPort → http_port, DBName → db_name, ID → id, URLs → urls.
-func snakeCase(s string) string {
-	rs := []rune(s)
-	var b strings.Builder
-	for i, r := range rs {
-		if unicode.IsUpper(r) {
-			if i > 0 {
-				prev := rs[i-1]
-				nextLower := i+1 < len(rs) && unicode.IsLower(rs[i+1])
-				// A plural acronym keeps its "s": URLs → urls, UserIDs → user_ids.
-				plural := i+1 < len(rs) && rs[i+1] == 's' && (i+2 == len(rs) || unicode.IsUpper(rs[i+2]))
-				if unicode.IsLower(prev) || unicode.IsDigit(prev) || (unicode.IsUpper(prev) && nextLower && !plural) {
-					b.WriteByte('_')
-				}
-			}
-			r = unicode.ToLower(r)
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-func deref(t reflect.Type) reflect.Type {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	return t
-}
+func deref(t reflect.Type) reflect.Type { return keys.Deref(t) }
 
 func implements(t, iface reflect.Type) bool {
 	return t.Implements(iface) || reflect.PointerTo(t).Implements(iface)
@@ -181,7 +154,7 @@ func (d *Decoder) fill(si *structInfo, t reflect.Type, goPrefix string, idxPrefi
 		}
 		key := name
 		if key == "" {
-			key = snakeCase(sf.Name)
+			key = keys.SnakeCase(sf.Name)
 		}
 		if strings.ContainsAny(key, ".[]") {
 			return fmt.Errorf("decoder: %s.%s: key %q must not contain '.', '[' or ']'; nest a struct instead", t, goPath, key)
@@ -253,59 +226,19 @@ func (d *Decoder) collect(t reflect.Type, path []string, goPath string, onPath m
 	return nil
 }
 
-// step is one part of a dotted key: a name, or a bracketed index or map key.
-type step struct {
-	text    string
-	bracket bool
-}
-
-// steps splits "servers[0].tls.cert" or mapstructure's "features[beta]"
-// into its parts. A ']' closes a bracket only before '.', '[' or the end,
-// so map keys may contain brackets.
-func steps(key string) []step {
-	var out []step
-	for i := 0; i < len(key); {
-		switch key[i] {
-		case '.':
-			i++
-		case '[':
-			end := -1
-			for j := i + 1; j < len(key); j++ {
-				if key[j] == ']' && (j+1 == len(key) || key[j+1] == '.' || key[j+1] == '[') {
-					end = j
-					break
-				}
-			}
-			if end < 0 {
-				return append(out, step{text: key[i:]})
-			}
-			out = append(out, step{text: key[i+1 : end], bracket: true})
-			i = end + 1
-		default:
-			j := strings.IndexAny(key[i:], ".[")
-			if j < 0 {
-				j = len(key) - i
-			}
-			out = append(out, step{text: key[i : i+j]})
-			i += j
-		}
-	}
-	return out
-}
-
 // IsSecret reports whether key is, or lies below, a field tagged
 // secret:"true". Keys are dotted config keys as in Errors ("db.dsn",
 // "tenants.acme.password", "tokens[0]"). It is safe for concurrent use.
 func (d *Decoder) IsSecret(key string) bool {
 	t := d.typ
-	for _, s := range steps(key) {
+	for _, s := range keys.Split(key) {
 		switch t.Kind() {
 		case reflect.Struct:
 			si := d.structs[t]
-			if si == nil || s.bracket {
+			if si == nil || s.Bracket {
 				return false
 			}
-			f := si.fields[s.text]
+			f := si.fields[s.Text]
 			if f == nil {
 				return false
 			}
@@ -316,7 +249,7 @@ func (d *Decoder) IsSecret(key string) bool {
 		case reflect.Map:
 			t = deref(t.Elem())
 		case reflect.Slice, reflect.Array:
-			if !s.bracket {
+			if !s.Bracket {
 				return false
 			}
 			t = deref(t.Elem())
@@ -332,28 +265,28 @@ func (d *Decoder) IsSecret(key string) bool {
 func (d *Decoder) configKey(name string) string {
 	var b strings.Builder
 	t := d.typ
-	for _, s := range steps(name) {
+	for _, s := range keys.Split(name) {
 		if t != nil {
 			t = deref(t)
 		}
 		switch {
-		case !s.bracket:
+		case !s.Bracket:
 			if b.Len() > 0 {
 				b.WriteByte('.')
 			}
-			b.WriteString(s.text)
+			b.WriteString(s.Text)
 			var next reflect.Type
 			if si := d.structs[t]; si != nil {
-				if f := si.fields[s.text]; f != nil {
+				if f := si.fields[s.Text]; f != nil {
 					next = f.typ
 				}
 			}
 			t = next
 		case t != nil && t.Kind() == reflect.Map:
-			b.WriteString("." + s.text)
+			b.WriteString("." + s.Text)
 			t = t.Elem()
 		default:
-			b.WriteString("[" + s.text + "]")
+			b.WriteString("[" + s.Text + "]")
 			if t != nil && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) {
 				t = t.Elem()
 			} else {

@@ -10,6 +10,8 @@ import (
 	"reflect"
 
 	"github.com/go-playground/validator/v10"
+
+	"github.com/strata-go/strata/internal/fielderr"
 )
 
 // Options configures a Validator. The zero value means defaults.
@@ -67,7 +69,7 @@ func (v *Validator) Struct(cfg any) error {
 	if len(errs) == 0 {
 		return nil
 	}
-	return errs.sorted()
+	return fielderr.Sorted(errs)
 }
 
 // tags runs validator/v10 and words its failures.
