@@ -7,7 +7,7 @@ import (
 
 	"github.com/knadh/koanf/maps"
 
-	"github.com/strata-go/strata/decoder"
+	"github.com/strata-go/strata/internal/decode"
 	"github.com/strata-go/strata/provider"
 )
 
@@ -87,8 +87,8 @@ func (c *Config[T]) fieldProblems(cand *candidate[T], err error) []Problem {
 		return nil
 	}
 	var out []Problem
-	// decoder.Errors and validate.Errors are one type.
-	var errs decoder.Errors
+	// decode.Errors and validate.Errors are one type.
+	var errs decode.Errors
 	switch {
 	case errors.As(err, &errs):
 		for _, fe := range errs {

@@ -35,7 +35,7 @@ import (
 	"reflect"
 	"sync/atomic"
 
-	"github.com/strata-go/strata/decoder"
+	"github.com/strata-go/strata/internal/decode"
 	"github.com/strata-go/strata/internal/reload"
 	"github.com/strata-go/strata/provider"
 	"github.com/strata-go/strata/validate"
@@ -51,7 +51,7 @@ type Config[T any] struct {
 	applied atomic.Pointer[candidate[T]]
 
 	opts   Options
-	dec    *decoder.Decoder
+	dec    *decode.Decoder
 	val    *validate.Validator
 	layers []provider.Provider // defaults first, then the caller's layers
 	names  []string
@@ -107,7 +107,7 @@ func newConfig[T any](opts Options, layers []provider.Provider) (*Config[T], err
 	if reflect.TypeFor[T]().Kind() != reflect.Struct {
 		return nil, fmt.Errorf("strata: config type %s must be a struct", reflect.TypeFor[T]())
 	}
-	dec, err := decoder.New(reflect.TypeFor[T](), decoder.Options{TagName: opts.TagName, Hooks: opts.DecodeHooks})
+	dec, err := decode.New(reflect.TypeFor[T](), decode.Options{TagName: opts.TagName, Converters: opts.Converters})
 	if err != nil {
 		return nil, fmt.Errorf("strata: %w", err)
 	}

@@ -1,4 +1,4 @@
-package decoder
+package decode
 
 import (
 	"errors"
@@ -225,7 +225,7 @@ func TestDecodeOutArgument(t *testing.T) {
 			_, err := d.Decode(map[string]any{}, out)
 			var errs Errors
 			require.ErrorAs(t, err, &errs)
-			assert.Contains(t, err.Error(), "decoder: out must be a non-nil *decoder.appConfig")
+			assert.Contains(t, err.Error(), "decoder: out must be a non-nil *decode.appConfig")
 		})
 	}
 }
