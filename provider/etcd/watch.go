@@ -1,0 +1,246 @@
+package etcd
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"time"
+
+	"go.etcd.io/etcd/api/v3/mvccpb"
+	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
+	clientv3 "go.etcd.io/etcd/client/v3"
+
+	"github.com/strata-go/strata/provider"
+)
+
+// errWatchClosed is the cause when the client closes a watch without saying
+// why while the Watch's context is still live.
+var errWatchClosed = errors.New("the watch channel closed")
+
+// Watch follows the layer until ctx is done, then returns ctx.Err(). It
+// implements provider.Watcher; emit is called from Watch's own goroutine
+// only. Watch starts no goroutine of its own; the client's (built by the
+// Provider) are closed before it returns unless a Load still runs.
+//
+// It reads the layer at one revision R and watches from R+1 with
+// WithRequireLeader, applying each watch response whole (etcd never splits
+// one revision's events across responses), so a multi-key transaction is one
+// snapshot and one emit. last counts as delivered: its content is not
+// re-delivered. Then:
+//
+//   - a Snapshot is emitted when the content differs from the last delivered;
+//   - a compacted revision (ErrCompacted) re-reads from scratch and is not
+//     an error;
+//   - an error is emitted on the first failed attempt (read, probe, or a
+//     watch cancelled by the server or by a leader loss) and then only when
+//     its kind changes, so an outage is one event rather than one per
+//     retry; each failure re-reads from scratch after provider.Backoff, and
+//     permission, auth and TLS errors are retried at least
+//     min(30 s, Backoff.Max) apart. A malformed document, a key that is both
+//     value and folder, or a document key that disappears (not Optional) is
+//     an error too, and the last content stays in force;
+//   - a recovery (empty Event) is emitted when a read succeeds after errors
+//     and the content is unchanged.
+//
+// While no event arrives, a count-only read every ProbeInterval checks that
+// the cluster answers with a leader: the client re-opens a broken watch
+// stream silently, so this is how an outage is seen.
+func (p *Provider) Watch(ctx context.Context, last provider.Snapshot, emit func(provider.Event)) error {
+	if p.initErr != nil {
+		return p.failClass(ClassInvalidOptions, p.initErr)
+	}
+	if emit == nil {
+		emit = func(provider.Event) {}
+	}
+	w := &watcher{p: p, emit: emit, backoff: p.opts.Backoff}
+	w.backoff.Reset()
+	if last.Data != nil || last.Version != "" {
+		w.delivered, w.hash, w.stale = true, contentHash(last.Data), last.Stale
+	}
+	for {
+		err := w.session(ctx)
+		if ctx.Err() != nil {
+			return ctx.Err() // a cancelled request is no failure
+		}
+		if err := provider.Sleep(ctx, w.failed(err)); err != nil {
+			return err
+		}
+	}
+}
+
+// watcher is the state of one Watch call, owned by its goroutine.
+type watcher struct {
+	p    *Provider
+	emit func(provider.Event)
+
+	// What was delivered last: content hash and staleness.
+	delivered bool
+	hash      [32]byte
+	stale     bool
+
+	failing bool
+	errKey  string // identifies the last error emitted (see report)
+	backoff provider.Backoff
+}
+
+// session holds one client: it reads, watches, and re-reads after each
+// compaction, and returns the error that ended it.
+func (w *watcher) session(ctx context.Context) error {
+	c, release, err := w.p.acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
+	for {
+		r, err := w.p.get(ctx, c)
+		if err != nil {
+			return err
+		}
+		w.succeeded(r)
+		if h := w.p.testHookAfterRead; h != nil {
+			h(r.rev)
+		}
+		err = w.follow(ctx, c, r)
+		if !errors.Is(err, rpctypes.ErrCompacted) {
+			return err
+		}
+		w.p.log.Info("etcd: watch revision compacted, re-reading",
+			"layer", w.p.name, "from", r.rev+1)
+	}
+}
+
+// follow watches from r.rev+1 and applies every response to r's keys until
+// the watch ends, a probe fails or ctx is done.
+func (w *watcher) follow(ctx context.Context, c *clientv3.Client, r *read) error {
+	wctx, cancel := context.WithCancel(clientv3.WithRequireLeader(ctx))
+	defer cancel()
+	key, opts := w.p.key, []clientv3.OpOption{clientv3.WithRev(r.rev + 1)}
+	if key == "" {
+		key, opts = w.p.prefix, append(opts, clientv3.WithPrefix())
+	}
+	ch := c.Watch(wctx, key, opts...)
+	probe := time.NewTimer(w.p.opts.ProbeInterval)
+	defer probe.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-probe.C:
+			if err := w.probe(ctx, c); err != nil {
+				return err
+			}
+			w.backoff.Reset()
+			probe.Reset(w.p.opts.ProbeInterval)
+		case resp, ok := <-ch:
+			switch err := resp.Err(); {
+			case ctx.Err() != nil:
+				return ctx.Err()
+			case errors.Is(err, rpctypes.ErrCompacted):
+				return err
+			case err != nil:
+				c := classify(err)
+				if c == ClassUnavailable && !errors.Is(err, rpctypes.ErrNoLeader) {
+					c = ClassWatch
+				}
+				return w.p.failClass(c, err)
+			case !ok || resp.Canceled:
+				return w.p.failClass(ClassWatch, errWatchClosed)
+			}
+			w.backoff.Reset()
+			probe.Reset(w.p.opts.ProbeInterval)
+			if len(resp.Events) == 0 {
+				continue // created, or a progress notification
+			}
+			for _, ev := range resp.Events {
+				switch ev.Type {
+				case mvccpb.Event_PUT:
+					r.kvs[string(ev.Kv.Key)] = string(ev.Kv.Value)
+				case mvccpb.Event_DELETE:
+					delete(r.kvs, string(ev.Kv.Key))
+				}
+			}
+			r.rev, r.term, r.member = resp.Header.GetRevision(), resp.Header.GetRaftTerm(), resp.Header.GetMemberId()
+			w.succeeded(r)
+		}
+	}
+}
+
+// probe checks with one linearizable count-only read, which needs a
+// leader, that the cluster still answers.
+func (w *watcher) probe(ctx context.Context, c *clientv3.Client) error {
+	pctx, cancel := context.WithTimeout(ctx, w.p.opts.RequestTimeout)
+	defer cancel()
+	k := w.p.key
+	if k == "" {
+		k = w.p.prefix
+	}
+	if _, err := c.Get(pctx, k, clientv3.WithCountOnly()); err != nil {
+		return w.p.fail(err)
+	}
+	return nil
+}
+
+// succeeded delivers a good read unless its content was delivered already.
+func (w *watcher) succeeded(r *read) {
+	snap, err := w.p.snapshot(r)
+	if err != nil {
+		w.report(err) // the last content stays; wait for the next change
+		return
+	}
+	h := contentHash(snap.Data)
+	if w.delivered && h == w.hash && snap.Stale == w.stale {
+		if w.failing {
+			w.emit(provider.Event{})
+		}
+		w.recovered()
+		return
+	}
+	w.delivered, w.hash, w.stale = true, h, snap.Stale
+	w.p.writeCache(r)
+	w.recovered()
+	w.emit(provider.Event{Snapshot: &snap})
+}
+
+func (w *watcher) recovered() {
+	if w.failing {
+		w.p.log.Info("etcd: layer recovered", "layer", w.p.name, "endpoints", w.p.endpoints)
+	}
+	w.failing, w.errKey = false, ""
+}
+
+// failed reports err and returns how long to wait before the next attempt.
+func (w *watcher) failed(err error) time.Duration {
+	w.report(err)
+	d := w.backoff.Next()
+	if errClass(err).slow() {
+		slow := slowRetry
+		if m := w.p.opts.Backoff.Max; m > 0 {
+			slow = min(slow, m)
+		}
+		if d < slow {
+			d = slow + rand.N(slow/4+1)
+		}
+	}
+	return d
+}
+
+// report emits err unless the same kind of error is already reported: an
+// outage is one event however its text varies, while a configuration or
+// data error is reported again when its text changes, since each new text
+// is something new to fix.
+func (w *watcher) report(err error) {
+	key := err.Error()
+	if c := errClass(err); c.transient() {
+		key = c.String()
+	}
+	if w.failing && key == w.errKey {
+		return
+	}
+	msg := "etcd: layer failing"
+	if w.failing {
+		msg = "etcd: layer error changed"
+	}
+	w.p.log.Warn(msg, "layer", w.p.name, "endpoints", w.p.endpoints, "error", err.Error())
+	w.failing, w.errKey = true, key
+	w.emit(provider.Event{Err: err})
+}
