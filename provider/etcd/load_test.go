@@ -36,7 +36,7 @@ func TestLoadTreeAndDocument(t *testing.T) {
 		class   Class
 	}{
 		{name: "tree", opts: Options{Prefix: "app"},
-			want: map[string]any{"db": map[string]any{"max_conns": "20", "dsn": "postgres://x"}, "listen": ":8080"},
+			want:   map[string]any{"db": map[string]any{"max_conns": "20", "dsn": "postgres://x"}, "listen": ":8080"},
 			origin: "etcd key app/db/max_conns"},
 		{name: "yaml document", opts: Options{Key: "docs/app.yaml"},
 			want:   map[string]any{"db": map[string]any{"max_conns": 30}, "features": []any{"a", "b"}},
