@@ -148,9 +148,18 @@ type Provider struct {
 
 	cacheMu sync.Mutex // serialises cache writes from Load and Watch
 
-	// testHookAfterRead, when set by a test of this package, runs between a
-	// watcher's read at a revision and the watch from the next one.
-	testHookAfterRead func(rev int64)
+	// hooks are set only by this package's tests; the zero value does
+	// nothing.
+	hooks testHooks
+}
+
+// testHooks lets a test act at points it cannot otherwise reach in time.
+type testHooks struct {
+	// afterRead runs between a watcher's read at rev and its watch from
+	// rev+1.
+	afterRead func(rev int64)
+	// failed runs after each failed watcher attempt.
+	failed func(err error)
 }
 
 // New returns a Provider for opts. It never panics and does no I/O; a bad

@@ -62,6 +62,9 @@ func (p *Provider) Watch(ctx context.Context, last provider.Snapshot, emit func(
 		if ctx.Err() != nil {
 			return ctx.Err() // a cancelled request is no failure
 		}
+		if h := p.hooks.failed; h != nil {
+			h(err)
+		}
 		if err := provider.Sleep(ctx, w.failed(err)); err != nil {
 			return err
 		}
@@ -97,7 +100,7 @@ func (w *watcher) session(ctx context.Context) error {
 			return err
 		}
 		w.succeeded(r)
-		if h := w.p.testHookAfterRead; h != nil {
+		if h := w.p.hooks.afterRead; h != nil {
 			h(r.rev)
 		}
 		err = w.follow(ctx, c, r)
@@ -230,8 +233,10 @@ func (w *watcher) failed(err error) time.Duration {
 // is something new to fix.
 func (w *watcher) report(err error) {
 	key := err.Error()
-	if c := errClass(err); c.transient() {
-		key = c.String()
+	if errClass(err).transient() {
+		// An outage seen by the probe, a read and a broken watch in turn
+		// is still one outage.
+		key = "transient"
 	}
 	if w.failing && key == w.errKey {
 		return
