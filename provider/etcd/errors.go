@@ -133,6 +133,15 @@ func classify(err error) Class {
 		errors.As(err, &rhe), errors.As(err, &ae):
 		return ClassTLS
 	}
+	// A watch cancelled by the server carries its reason as text only.
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, rpctypes.ErrPermissionDenied.Error()):
+		return ClassPermission
+	case strings.Contains(msg, rpctypes.ErrInvalidAuthToken.Error()),
+		strings.Contains(msg, rpctypes.ErrAuthFailed.Error()):
+		return ClassAuth
+	}
 	if s, ok := status.FromError(err); ok {
 		switch s.Code() {
 		case codes.PermissionDenied:
@@ -150,9 +159,18 @@ func classify(err error) Class {
 	return ClassUnavailable
 }
 
-// fail wraps a client error as the layer's error.
+// fail wraps a client error as the layer's error. An unanswered request
+// over TLS is diagnosed with one handshake of our own, because the client
+// waits for a connection and reports only the deadline, hiding a rejected
+// certificate behind "context deadline exceeded".
 func (p *Provider) fail(err error) error {
-	return p.failClass(classify(err), err)
+	c := classify(err)
+	if c == ClassUnavailable && p.opts.TLS != nil && p.opts.Client == nil {
+		if terr := p.diagnoseTLS(); terr != nil {
+			return p.failClass(ClassTLS, terr)
+		}
+	}
+	return p.failClass(c, err)
 }
 
 // failClass wraps err, of class c, as a *provider.Error holding an *Error.

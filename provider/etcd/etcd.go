@@ -160,6 +160,8 @@ type testHooks struct {
 	afterRead func(rev int64)
 	// failed runs after each failed watcher attempt.
 	failed func(err error)
+	// probed runs after each probe with its outcome.
+	probed func(err error)
 }
 
 // New returns a Provider for opts. It never panics and does no I/O; a bad

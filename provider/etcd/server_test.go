@@ -65,6 +65,8 @@ func newMemberConfig(t *testing.T, o serverOptions) (*embed.Config, *tlsSet) {
 	// the client.
 	cfg.ZapLoggerBuilder = embed.NewZapLoggerBuilder(zap.NewNop())
 	cfg.UnsafeNoFsync = true
+	// bcrypt at its default cost takes seconds per login under -race.
+	cfg.BcryptCost = 4
 	var ts *tlsSet
 	scheme := "http"
 	if o.TLS {

@@ -177,10 +177,14 @@ func (w *watcher) probe(ctx context.Context, c *clientv3.Client) error {
 	if k == "" {
 		k = w.p.prefix
 	}
-	if _, err := c.Get(pctx, k, clientv3.WithCountOnly()); err != nil {
-		return w.p.fail(err)
+	_, err := c.Get(pctx, k, clientv3.WithCountOnly())
+	if err != nil {
+		err = w.p.fail(err)
 	}
-	return nil
+	if h := w.p.hooks.probed; h != nil {
+		h(err)
+	}
+	return err
 }
 
 // succeeded delivers a good read unless its content was delivered already.
