@@ -1,0 +1,111 @@
+package etcd
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	clientv3 "go.etcd.io/etcd/client/v3"
+
+	"github.com/strata-go/strata/provider"
+)
+
+// TestClusterLeaderStoppedWhileWriting stops, in a three-member cluster,
+// the member that is both the leader and the one serving the watcher's
+// stream, while a writer keeps going through the other two: the watcher,
+// given all three endpoints, never goes backwards and applies the final
+// value.
+func TestClusterLeaderStoppedWhileWriting(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a three-member cluster")
+	}
+	ms := startCluster(t, 3)
+	ctx := context.Background()
+	all := newAdmin(t, endpointsOf(ms), nil, "", "")
+	put(t, all, "app/n", "0")
+
+	p := New(Options{
+		Prefix: "app/", Endpoints: endpointsOf(ms),
+		ProbeInterval: 200 * time.Millisecond, RequestTimeout: 2 * time.Second,
+		Backoff: provider.Backoff{Min: 50 * time.Millisecond, Max: 500 * time.Millisecond},
+	})
+	read := make(chan struct{}, 1)
+	p.hooks.afterRead = func(int64) {
+		select {
+		case read <- struct{}{}:
+		default:
+		}
+	}
+	events := watching(t, p, loaded(t, p))
+	<-read // so that the next write reaches the watcher as a watch event
+	put(t, all, "app/n", "1")
+	// An event's header names the member serving the watch stream.
+	streamMember := nextSnapshot(t, events).Info["member"]
+	target := -1
+	for i, m := range ms {
+		if fmt.Sprintf("%x", uint64(m.e.Server.MemberID())) == streamMember {
+			target = i
+		}
+	}
+	require.NotEqual(t, -1, target, "member %s", streamMember)
+	lead := ms[target].e.Server.Leader()
+	if lead != ms[target].e.Server.MemberID() {
+		var leader *member
+		for _, m := range ms {
+			if m.e.Server.MemberID() == lead {
+				leader = m
+			}
+		}
+		require.NotNil(t, leader)
+		c := newAdmin(t, []string{leader.clientURL}, nil, "", "")
+		_, err := c.MoveLeader(ctx, uint64(ms[target].e.Server.MemberID()))
+		require.NoError(t, err)
+	}
+	require.Eventually(t, func() bool {
+		return ms[target].e.Server.Leader() == ms[target].e.Server.MemberID()
+	}, 30*time.Second, 10*time.Millisecond)
+
+	var others []*member
+	for i, m := range ms {
+		if i != target {
+			others = append(others, m)
+		}
+	}
+	writer := newAdmin(t, endpointsOf(others), nil, "", "")
+	write := func(c *clientv3.Client, n int) {
+		t.Helper()
+		// Writes during the election fail; the writer retries until one
+		// lands, as a real one would.
+		require.Eventually(t, func() bool {
+			wctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+			defer cancel()
+			_, err := c.Put(wctx, "app/n", strconv.Itoa(n))
+			return err == nil
+		}, 60*time.Second, 10*time.Millisecond)
+	}
+	const final = 40
+	for n := 2; n <= final; n++ {
+		if n == final/2 {
+			ms[target].stop()
+		}
+		write(writer, n)
+	}
+	seen := 1
+	for seen != final {
+		ev := next(t, events)
+		if ev.Snapshot == nil {
+			continue // an error or a recovery during the election
+		}
+		n, err := strconv.Atoi(ev.Snapshot.Data["n"].(string))
+		require.NoError(t, err)
+		assert.Greater(t, n, seen, "the watcher went backwards")
+		seen = n
+		if n == final {
+			assert.NotEqual(t, streamMember, ev.Snapshot.Info["member"], "served by the stopped member")
+		}
+	}
+}
