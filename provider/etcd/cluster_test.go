@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -106,6 +107,48 @@ func TestClusterLeaderStoppedWhileWriting(t *testing.T) {
 		seen = n
 		if n == final {
 			assert.NotEqual(t, streamMember, ev.Snapshot.Info["member"], "served by the stopped member")
+		}
+	}
+}
+
+// TestClusterQuorumLost stops two of three members under a running watch:
+// the survivor has no leader, so reads fail and a watch requiring a leader
+// is cancelled. That is one error however long it lasts; once the members
+// are back, the value written meanwhile is applied.
+func TestClusterQuorumLost(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a three-member cluster")
+	}
+	ms := startCluster(t, 3)
+	all := newAdmin(t, endpointsOf(ms), nil, "", "")
+	put(t, all, "app/n", "0")
+	p := New(Options{
+		Prefix: "app/", Endpoints: endpointsOf(ms),
+		ProbeInterval: 100 * time.Millisecond, RequestTimeout: time.Second,
+		Backoff: provider.Backoff{Min: 50 * time.Millisecond, Max: 200 * time.Millisecond},
+	})
+	var failures atomic.Int32
+	p.hooks.failed = func(error) { failures.Add(1) }
+	events := watching(t, p, loaded(t, p))
+
+	ms[1].stop()
+	ms[2].stop()
+	ev := next(t, events)
+	require.Error(t, ev.Err)
+	assert.Equal(t, ClassUnavailable, errClass(ev.Err), "%v", ev.Err)
+	require.Eventually(t, func() bool { return failures.Load() >= 5 }, 60*time.Second, 10*time.Millisecond)
+
+	ms[1].start()
+	ms[2].start()
+	for _, m := range ms[1:] {
+		m.waitReady()
+	}
+	put(t, all, "app/n", "1")
+	for {
+		ev := next(t, events)
+		require.NoError(t, ev.Err, "a second error for the same outage")
+		if ev.Snapshot != nil && ev.Snapshot.Data["n"] == "1" {
+			break
 		}
 	}
 }
