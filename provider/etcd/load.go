@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
@@ -89,9 +90,21 @@ func (p *Provider) get(ctx context.Context, c *clientv3.Client) (*read, error) {
 		kvs:    make(map[string]string, len(resp.Kvs)),
 	}
 	for _, kv := range resp.Kvs {
-		r.kvs[string(kv.Key)] = string(kv.Value)
+		if k := string(kv.Key); p.shapes(k) {
+			r.kvs[k] = string(kv.Value)
+		}
 	}
 	return r, nil
+}
+
+// shapes reports whether key can change the layer's content. Only such
+// keys are kept, so that two reads with equal keys are equal content and
+// the watcher can compare keys instead of hashing trees.
+func (p *Provider) shapes(key string) bool {
+	if p.key != "" {
+		return key == p.key
+	}
+	return strings.HasPrefix(key, p.prefix) && !strings.HasSuffix(key, "/")
 }
 
 // snapshot turns a read into the layer's Snapshot, or into an invalid-data

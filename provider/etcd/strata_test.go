@@ -26,7 +26,7 @@ type service struct {
 
 // startServer is the smallest real etcd for the end-to-end test: one
 // member on loopback ports the kernel picks free.
-func startServer(t *testing.T) string {
+func startServer(t testing.TB) string {
 	t.Helper()
 	cfg := embed.NewConfig()
 	cfg.Dir = t.TempDir()

@@ -3,6 +3,7 @@ package etcd
 import (
 	"context"
 	"errors"
+	"maps"
 	"math/rand/v2"
 	"time"
 
@@ -76,8 +77,10 @@ type watcher struct {
 	p    *Provider
 	emit func(provider.Event)
 
-	// What was delivered last: content hash and staleness.
+	// What was delivered last: the keys it was built from once known,
+	// else the hash of the content Watch started with; and its staleness.
 	delivered bool
+	kvs       map[string]string
 	hash      [32]byte
 	stale     bool
 
@@ -155,6 +158,9 @@ func (w *watcher) follow(ctx context.Context, c *clientv3.Client, r *read) error
 				continue // created, or a progress notification
 			}
 			for _, ev := range resp.Events {
+				if !w.p.shapes(string(ev.Kv.Key)) {
+					continue
+				}
 				switch ev.Type {
 				case mvccpb.Event_PUT:
 					r.kvs[string(ev.Kv.Key)] = string(ev.Kv.Value)
@@ -188,21 +194,37 @@ func (w *watcher) probe(ctx context.Context, c *clientv3.Client) error {
 }
 
 // succeeded delivers a good read unless its content was delivered already.
+// Once the watcher has delivered (or matched) a read, later reads are
+// compared key by key with it, which costs no sort, no hash and no tree;
+// only the content Watch was started with is known by its hash alone.
 func (w *watcher) succeeded(r *read) {
-	snap, err := w.p.snapshot(r)
-	if err != nil {
-		w.report(err) // the last content stays; wait for the next change
-		return
+	same := false
+	switch {
+	case w.stale:
+		// Stale content (from the cache) is replaced even when equal,
+		// so that Status stops calling it stale.
+	case w.kvs != nil:
+		same = maps.Equal(r.kvs, w.kvs)
+	case w.delivered:
+		snap, err := w.p.snapshot(r)
+		same = err == nil && contentHash(snap.Data) == w.hash
 	}
-	h := contentHash(snap.Data)
-	if w.delivered && h == w.hash && snap.Stale == w.stale {
+	if same {
+		if w.kvs == nil {
+			w.kvs = maps.Clone(r.kvs)
+		}
 		if w.failing {
 			w.emit(provider.Event{})
 		}
 		w.recovered()
 		return
 	}
-	w.delivered, w.hash, w.stale = true, h, snap.Stale
+	snap, err := w.p.snapshot(r)
+	if err != nil {
+		w.report(err) // the last content stays; wait for the next change
+		return
+	}
+	w.delivered, w.stale, w.kvs = true, snap.Stale, maps.Clone(r.kvs)
 	w.p.writeCache(r)
 	w.recovered()
 	w.emit(provider.Event{Snapshot: &snap})

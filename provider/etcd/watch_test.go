@@ -73,10 +73,11 @@ func TestWatchTree(t *testing.T) {
 	s := nextSnapshot(t, events)
 	assert.Equal(t, map[string]any{"a": "10", "b": map[string]any{"c": "2"}}, s.Data)
 
-	// A write of the same value, and one outside the prefix, deliver
-	// nothing: the next event is the transaction's.
+	// A write of the same value, one outside the prefix and one to a
+	// folder key deliver nothing: the next event is the transaction's.
 	put(t, c, "app/a", "10")
 	put(t, c, "apple", "x")
+	put(t, c, "app/b/", "folder keys are ignored")
 	rev := put(t, c, "app/a", "11", "app/b/c", "21", "app/d", "3")
 	s = nextSnapshot(t, events)
 	assert.Equal(t, map[string]any{"a": "11", "b": map[string]any{"c": "21"}, "d": "3"}, s.Data,
