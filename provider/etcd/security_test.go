@@ -6,12 +6,16 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
 	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.uber.org/zap"
+	"google.golang.org/grpc"
 
 	"github.com/strata-go/strata/provider"
 )
@@ -166,30 +170,44 @@ func TestAuthReadOnlyRole(t *testing.T) {
 }
 
 // TestAuthTokenExpiry lets the simple auth token (1 s TTL) expire between
-// probes: the client renews it, so the watcher reports no error and still
-// delivers changes.
+// probes. An interceptor inside the client's retry loop counts the server's
+// "invalid auth token" answers, which proves the token did expire; the
+// watcher must still report no error and deliver changes, because the
+// client renews the token and retries.
 func TestAuthTokenExpiry(t *testing.T) {
 	m := startEtcd(t, serverOptions{AuthTokenTTL: 1})
 	root := enableAuth(t, m, "app/")
 	put(t, root, "app/a", "1")
-	p := New(Options{
-		Prefix: "app/", Endpoints: []string{m.clientURL}, Username: "reader", Password: plantedPassword,
-		ProbeInterval: 2500 * time.Millisecond,
+	var expired atomic.Int32
+	count := func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
+		err := invoker(ctx, method, req, reply, cc, opts...)
+		if err != nil && strings.Contains(err.Error(), rpctypes.ErrInvalidAuthToken.Error()) {
+			expired.Add(1)
+		}
+		return err
+	}
+	c, err := clientv3.New(clientv3.Config{
+		Endpoints: []string{m.clientURL}, Username: "reader", Password: plantedPassword,
+		DialTimeout: 5 * time.Second, Logger: zap.NewNop(),
+		DialOptions: []grpc.DialOption{grpc.WithChainUnaryInterceptor(count)},
 	})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = c.Close() })
+	p := New(Options{Prefix: "app/", Client: c, ProbeInterval: 2500 * time.Millisecond})
 	probes := make(chan error, 10)
 	p.hooks.probed = func(err error) { probes <- err }
 	events := watching(t, p, loaded(t, p))
-	for range 2 {
+	for expired.Load() == 0 {
 		select {
 		case err := <-probes:
-			assert.NoError(t, err, "a probe after the token expired")
+			require.NoError(t, err, "a probe after the token expired")
 		case <-time.After(30 * time.Second):
 			require.FailNow(t, "no probe")
 		}
 	}
 	put(t, root, "app/a", "2")
 	assert.Equal(t, map[string]any{"a": "2"}, nextSnapshot(t, events).Data)
-	assert.Empty(t, events)
+	assert.Empty(t, events, "no error reported for an expired token")
 }
 
 // syncBuffer is a strings.Builder safe for a logger's concurrent writes.
