@@ -2,6 +2,7 @@ package etcd
 
 import (
 	"context"
+	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.uber.org/zap"
@@ -18,12 +19,22 @@ func (p *Provider) acquire(ctx context.Context) (*clientv3.Client, func(), error
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.client == nil {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, p.failClass(ClassUnavailable, err)
+		}
+		// Building the client fetches the auth token, bounded by
+		// DialTimeout and not by ctx (the client outlives this call when
+		// shared), so a nearer deadline of ctx shortens it.
+		dt := p.opts.DialTimeout
+		if d, ok := ctx.Deadline(); ok {
+			dt = max(min(dt, time.Until(d)), time.Millisecond)
+		}
 		c, err := clientv3.New(clientv3.Config{
 			Endpoints:   p.opts.Endpoints,
 			TLS:         p.opts.TLS,
 			Username:    p.opts.Username,
 			Password:    p.opts.Password,
-			DialTimeout: p.opts.DialTimeout,
+			DialTimeout: dt,
 			// The client logs every reconnection at Warn; strata reports
 			// state changes itself, through Status and Options.Logger.
 			Logger: zap.NewNop(),

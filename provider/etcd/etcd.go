@@ -93,7 +93,8 @@ type Options struct {
 	Password string
 
 	// DialTimeout bounds fetching the auth token when the client is built
-	// (default 5 s).
+	// (default 5 s), or the caller's deadline if nearer. A Load cancelled
+	// without a deadline may wait for it when Username is set.
 	DialTimeout time.Duration
 
 	// RequestTimeout bounds each read (default 10 s).
