@@ -2,6 +2,7 @@ package etcd
 
 import (
 	"context"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -211,4 +212,49 @@ func TestWatchOutageOneErrorThenRecovery(t *testing.T) {
 			break
 		}
 	}
+}
+
+// TestWatchReplacesCachedSnapshot starts a watch from a snapshot served by
+// the cache while etcd was down: once etcd answers, the same content is
+// delivered again, no longer stale, so Status stops calling it stale.
+func TestWatchReplacesCachedSnapshot(t *testing.T) {
+	m := startEtcd(t, serverOptions{})
+	put(t, m.admin("", ""), "app/a", "1")
+	opts := Options{
+		Prefix: "app/", Endpoints: []string{m.clientURL}, RequestTimeout: 500 * time.Millisecond,
+		CacheFile: filepath.Join(t.TempDir(), "cache.json"),
+		Backoff:   provider.Backoff{Min: 50 * time.Millisecond, Max: 200 * time.Millisecond},
+	}
+	loaded(t, New(opts))
+	m.stop()
+	p := New(opts)
+	cached := loaded(t, p)
+	require.True(t, cached.Stale)
+	events := watching(t, p, cached)
+	m.start()
+	m.waitReady()
+	for {
+		ev := next(t, events)
+		if ev.Snapshot != nil {
+			assert.False(t, ev.Snapshot.Stale)
+			assert.Equal(t, cached.Data, ev.Snapshot.Data)
+			assert.NotEqual(t, "cache", ev.Snapshot.Info["source"])
+			return
+		}
+		require.Error(t, ev.Err, "a recovery instead of the fresh snapshot")
+	}
+}
+
+// TestWatchOptionalDocumentDeleted: a deleted Optional document is an empty
+// layer, and its return is a change like any other.
+func TestWatchOptionalDocumentDeleted(t *testing.T) {
+	m := startEtcd(t, serverOptions{})
+	c := m.admin("", "")
+	put(t, c, "cfg.json", `{"a": 1}`)
+	p := New(Options{Key: "cfg.json", Optional: true, Endpoints: []string{m.clientURL}})
+	events := watching(t, p, loaded(t, p))
+	del(t, c, "cfg.json", false)
+	assert.Empty(t, nextSnapshot(t, events).Data)
+	put(t, c, "cfg.json", `{"a": 2}`)
+	assert.Equal(t, map[string]any{"a": float64(2)}, nextSnapshot(t, events).Data)
 }
