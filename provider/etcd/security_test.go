@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -226,4 +227,45 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// TestTLSStalledListenerIsUnavailable points a TLS layer at a raw TCP
+// listener that accepts and never answers — a stalled server, which a real
+// etcd cannot be made into on demand. The handshake times out: that is an
+// outage, not a TLS misconfiguration.
+func TestTLSStalledListenerIsUnavailable(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	var (
+		mu    sync.Mutex
+		conns []net.Conn
+	)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		_ = l.Close()
+		<-done
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			_ = c.Close()
+		}
+	})
+	ts := newTLSSet(t)
+	p := New(Options{Prefix: "app/", Endpoints: []string{"https://" + l.Addr().String()},
+		TLS: ts.clientConfig(t, true), RequestTimeout: time.Second})
+	_, err = p.Load(context.Background())
+	require.Error(t, err)
+	assert.Equal(t, ClassUnavailable, errClass(err), "%v", err)
 }

@@ -41,20 +41,27 @@ func (p *Provider) handshake(host string) error {
 	d := tls.Dialer{Config: cfg}
 	conn, err := d.DialContext(ctx, "tcp", host)
 	if err != nil {
-		var oe *net.OpError
-		if errors.As(err, &oe) && oe.Op == "dial" {
-			return nil // not reachable: not a TLS problem
-		}
-		return err
+		return tlsOnly(err)
 	}
 	defer conn.Close()
 	_ = conn.SetReadDeadline(time.Now().Add(500 * time.Millisecond))
 	// The server speaks first (its HTTP/2 settings) when it accepted us,
 	// or sends an alert when it did not.
 	_, err = conn.Read(make([]byte, 1))
-	// A TLS alert from the peer arrives as a "remote error".
-	var oe *net.OpError
-	if errors.As(err, &oe) && oe.Op == "remote error" {
+	return tlsOnly(err)
+}
+
+// tlsOnly returns err when it is a TLS failure: a certificate that does
+// not verify, a peer that does not speak TLS, or an alert from the peer
+// (which arrives as a "remote error"). A refused connection or a timeout
+// says nothing about TLS and gives nil.
+func tlsOnly(err error) error {
+	var (
+		ve *tls.CertificateVerificationError
+		rh tls.RecordHeaderError
+		oe *net.OpError
+	)
+	if errors.As(err, &ve) || errors.As(err, &rh) || (errors.As(err, &oe) && oe.Op == "remote error") {
 		return err
 	}
 	return nil
