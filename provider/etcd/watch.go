@@ -3,6 +3,7 @@ package etcd
 import (
 	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"math/rand/v2"
 	"time"
@@ -31,7 +32,9 @@ var errWatchClosed = errors.New("the watch channel closed")
 //
 //   - a Snapshot is emitted when the content differs from the last delivered;
 //   - a compacted revision (ErrCompacted) re-reads from scratch and is not
-//     an error;
+//     an error, unless the re-read's revision is compacted too: that is
+//     reported (ClassWatch) and retried after Backoff, so that aggressive
+//     compaction cannot make the watcher spin;
 //   - an error is emitted on the first failed attempt (read, probe, or a
 //     watch cancelled by the server or by a leader loss) and then only when
 //     its kind changes, so an outage is one event rather than one per
@@ -97,6 +100,7 @@ func (w *watcher) session(ctx context.Context) error {
 		return err
 	}
 	defer release()
+	compacted := false
 	for {
 		r, err := w.p.get(ctx, c)
 		if err != nil {
@@ -110,6 +114,14 @@ func (w *watcher) session(ctx context.Context) error {
 		if !errors.Is(err, rpctypes.ErrCompacted) {
 			return err
 		}
+		if compacted {
+			// Compacted again between a read and its watch: something
+			// compacts faster than we can follow. Back off rather than
+			// re-read in a loop.
+			return w.p.failClass(ClassWatch,
+				fmt.Errorf("revision %d compacted again right after a re-read: %w", r.rev+1, err))
+		}
+		compacted = true
 		w.p.log.Info("etcd: watch revision compacted, re-reading",
 			"layer", w.p.name, "from", r.rev+1)
 	}

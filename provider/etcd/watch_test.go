@@ -3,6 +3,7 @@ package etcd
 import (
 	"context"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -257,4 +258,39 @@ func TestWatchOptionalDocumentDeleted(t *testing.T) {
 	assert.Empty(t, nextSnapshot(t, events).Data)
 	put(t, c, "cfg.json", `{"a": 2}`)
 	assert.Equal(t, map[string]any{"a": float64(2)}, nextSnapshot(t, events).Data)
+}
+
+// TestWatchCompactedTwiceBacksOff compacts after two reads in a row: the
+// first is re-read silently, the second is one error and a retry after
+// backoff, never a loop of re-reads.
+func TestWatchCompactedTwiceBacksOff(t *testing.T) {
+	m := startEtcd(t, serverOptions{})
+	c := m.admin("", "")
+	put(t, c, "app/a", "1")
+	p := New(Options{Prefix: "app/", Endpoints: []string{m.clientURL},
+		Backoff: provider.Backoff{Min: 50 * time.Millisecond, Max: 200 * time.Millisecond}})
+	last := loaded(t, p)
+	var reads atomic.Int32
+	p.hooks.afterRead = func(int64) {
+		n := reads.Add(1)
+		if n > 2 {
+			return
+		}
+		// Two writes, so that compacting at the second removes the
+		// revision the watch would start from.
+		put(t, c, "app/b", strconv.Itoa(int(n)))
+		top := put(t, c, "app/a", strconv.Itoa(int(n)+1))
+		_, err := c.Compact(context.Background(), top)
+		assert.NoError(t, err)
+	}
+	events := watching(t, p, last)
+	assert.Equal(t, "2", nextSnapshot(t, events).Data["a"])
+	ev := next(t, events)
+	require.Error(t, ev.Err)
+	assert.Equal(t, ClassWatch, errClass(ev.Err))
+	assert.Contains(t, ev.Err.Error(), "compacted again")
+	assert.Equal(t, "3", nextSnapshot(t, events).Data["a"], "the retry after backoff reads the final value")
+	put(t, c, "app/a", "4")
+	assert.Equal(t, "4", nextSnapshot(t, events).Data["a"])
+	assert.EqualValues(t, 3, reads.Load(), "two compacted reads, then the retry after backoff, and no other")
 }
