@@ -8,7 +8,7 @@ CONSUL_BIN     = $(shell scripts/consul.sh)
 PKGS          := ./...
 # Modules of their own (so their dependencies stay out of the library's
 # go.mod); tested and vetted alongside it.
-SUBMODULES    := examples/prometheus bench
+SUBMODULES    := examples/prometheus bench provider/etcd
 
 .PHONY: help test test-short demo quickstart lint consul bench cover
 

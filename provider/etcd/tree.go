@@ -1,0 +1,51 @@
+package etcd
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/strata-go/strata/provider"
+)
+
+// buildTree turns the keys read below prefix into a nested map, "/" nesting,
+// with string leaves, and the origin of every leaf under its dotted key.
+// Keys ending in "/" are skipped. Keys are visited in sorted order so that
+// the error for a key that is both a value and a folder ("a" and "a/b"),
+// or that has an empty path segment, names the same keys on every read.
+func buildTree(prefix string, kvs map[string]string) (map[string]any, map[string]provider.Origin, error) {
+	data := make(map[string]any)
+	origins := make(map[string]provider.Origin, len(kvs))
+	for _, k := range slices.Sorted(maps.Keys(kvs)) {
+		if !strings.HasPrefix(k, prefix) || strings.HasSuffix(k, "/") {
+			continue
+		}
+		segs := strings.Split(k[len(prefix):], "/")
+		if slices.Contains(segs, "") {
+			return nil, nil, fmt.Errorf("key %q has an empty path segment", k)
+		}
+		node := data
+		for i, s := range segs[:len(segs)-1] {
+			switch v := node[s].(type) {
+			case nil:
+				m := make(map[string]any)
+				node[s] = m
+				node = m
+			case map[string]any:
+				node = v
+			default:
+				return nil, nil, conflict(prefix+strings.Join(segs[:i+1], "/"), k)
+			}
+		}
+		// Sorted order puts "a" before "a/b", so a leaf that is already a
+		// folder cannot happen here; a folder over a leaf is caught above.
+		node[segs[len(segs)-1]] = kvs[k]
+		origins[strings.Join(segs, ".")] = provider.Origin{Kind: originKind, Ref: k}
+	}
+	return data, origins, nil
+}
+
+func conflict(leaf, below string) error {
+	return fmt.Errorf("key %q holds a value but key %q makes it a folder", leaf, below)
+}
