@@ -12,7 +12,7 @@
 //	cfg, err := strata.Load[Config](ctx,
 //		file.New("config.yaml"),
 //		consul.New(consul.Options{Prefix: "services/orders/"}),
-//		env.New("ORDERS_"),
+//		env.New("ORDERS_", env.Options{}),
 //	)
 //	if err != nil {
 //		return err // names the layer, the key and why

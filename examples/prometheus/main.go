@@ -64,7 +64,7 @@ func main() {
 func run(addr string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	cfg, err := strata.Load[Config](ctx, env.New("APP_"))
+	cfg, err := strata.Load[Config](ctx, env.New("APP_", env.Options{}))
 	if err != nil {
 		return err
 	}

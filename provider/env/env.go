@@ -55,12 +55,9 @@ type Provider struct {
 // New returns a layer of the variables whose names start with prefix,
 // compared case-insensitively; the prefix usually ends in "_", as in
 // New("ORDERS_"). An empty prefix would read the whole environment, so Load
-// refuses it. At most one Options value is used.
-func New(prefix string, opts ...Options) *Provider {
-	var o Options
-	if len(opts) > 0 {
-		o = opts[0]
-	}
+// refuses it. The zero Options reads the process environment with "__"
+// nesting keys.
+func New(prefix string, o Options) *Provider {
 	p := &Provider{prefix: prefix, environ: o.Environ, sep: strings.ToLower(o.Separator)}
 	if p.environ == nil {
 		p.environ = os.Environ
@@ -70,6 +67,13 @@ func New(prefix string, opts ...Options) *Provider {
 	}
 	return p
 }
+
+// Compile-time checks: strata finds schema use by type assertion, so a
+// drifting signature would silently turn it off.
+var (
+	_ provider.Provider   = (*Provider)(nil)
+	_ provider.SchemaUser = (*Provider)(nil)
+)
 
 // Name returns "env " followed by the prefix and "*", as in "env ORDERS_*".
 func (p *Provider) Name() string { return "env " + p.prefix + "*" }

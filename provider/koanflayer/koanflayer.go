@@ -3,8 +3,8 @@
 // here.
 //
 // koanf providers take no context and koanf's own Watch cannot be stopped,
-// so this package reads through Read or ReadBytes only, and watches by
-// polling when asked to (Options.Interval).
+// so this package reads through Read or ReadBytes only: New returns a layer
+// read once, NewPolling one that watches by polling.
 package koanflayer
 
 import (
@@ -23,16 +23,11 @@ import (
 )
 
 // Options configures a koanf layer. The zero value reads the provider's
-// Read map, never polls, and labels values with origin kind "koanf".
+// Read map and labels values with origin kind "koanf".
 type Options struct {
 	// Parser decodes the provider's ReadBytes. Nil means the provider's
 	// Read returns the map itself (confmap, env, and the like).
 	Parser koanf.Parser
-
-	// Interval, when positive, makes the layer a watcher that calls Load
-	// every Interval and emits only on change (see PollingLayer). Zero
-	// means the layer is read once.
-	Interval time.Duration
 
 	// Kind is the origin kind shown for this layer's values, as in
 	// "vault secret/app". Empty means "koanf".
@@ -40,11 +35,9 @@ type Options struct {
 }
 
 // New wraps the koanf provider p as a layer called name (shown in errors
-// and Status; it must not contain secrets). The result is a *Layer when
-// opts.Interval is zero and a *PollingLayer, which also implements
-// provider.Watcher, when it is positive; strata discovers watching through
-// that interface, so callers rarely need the concrete type.
-func New(name string, p koanf.Provider, opts Options) provider.Provider {
+// and Status; it must not contain secrets), read once at Load. Use
+// NewPolling for a layer that follows changes.
+func New(name string, p koanf.Provider, opts Options) *Layer {
 	l := &Layer{name: name, kind: opts.Kind, src: p, parser: opts.Parser}
 	if l.name == "" {
 		l.name = "koanf"
@@ -52,11 +45,21 @@ func New(name string, p koanf.Provider, opts Options) provider.Provider {
 	if l.kind == "" {
 		l.kind = "koanf"
 	}
-	if opts.Interval > 0 {
-		return &PollingLayer{Layer: l, interval: opts.Interval}
-	}
 	return l
 }
+
+// NewPolling is New for a layer that also watches, by calling Load every
+// interval and delivering only real changes (see PollingLayer.Watch). An
+// interval of zero or less means one minute.
+func NewPolling(name string, p koanf.Provider, interval time.Duration, opts Options) *PollingLayer {
+	if interval <= 0 {
+		interval = time.Minute
+	}
+	return &PollingLayer{Layer: New(name, p, opts), interval: interval}
+}
+
+// Compile-time check: a Layer is read once and must stay a plain Provider.
+var _ provider.Provider = (*Layer)(nil)
 
 // Layer is a koanf provider read as a strata layer. Create it with New.
 //

@@ -8,7 +8,7 @@ import (
 )
 
 // PollingLayer is a Layer that also watches, by calling Load every
-// interval. New returns one when Options.Interval is positive.
+// interval. Create it with NewPolling.
 //
 // Load is safe for concurrent use, also while Watch runs. Watch must be
 // called at most once at a time per PollingLayer value.
