@@ -105,7 +105,7 @@ func TestPlantedSecretsNeverAppear(t *testing.T) {
 	require.NoError(t, err)
 	outputs = append(outputs, string(status))
 
-	srv := httptest.NewServer(cfg.Handler())
+	srv := httptest.NewServer(cfg.DebugHandler())
 	defer srv.Close()
 	resp, err := http.Get(srv.URL)
 	require.NoError(t, err)
@@ -314,7 +314,7 @@ func TestPlantedSecretsAtAnyDepth(t *testing.T) {
 	require.NoError(t, err)
 	outputs = append(outputs, string(st), cfg.Expvar().String())
 
-	srv := httptest.NewServer(cfg.Handler())
+	srv := httptest.NewServer(cfg.DebugHandler())
 	defer srv.Close()
 	resp, err := http.Get(srv.URL)
 	require.NoError(t, err)

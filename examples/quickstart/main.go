@@ -96,6 +96,6 @@ func newService(ctx context.Context, path string, log *slog.Logger, environ func
 		c := cfg.Get() // one atomic load: always a complete, valid config
 		fmt.Fprintf(w, "%s (max_conns=%d, new_checkout=%t)\n", c.Greeting, c.DB.MaxConns, c.Features["new_checkout"])
 	})
-	mux.Handle("GET /debug/config", cfg.Handler())
+	mux.Handle("GET /debug/config", cfg.DebugHandler())
 	return cfg, mux, nil
 }
