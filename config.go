@@ -123,6 +123,9 @@ func newConfig[T any](opts Options, layers []provider.Provider) (*Config[T], err
 		if su, ok := l.(provider.SchemaUser); ok {
 			l = su.WithSchema(schema)
 		}
+		if lu, ok := l.(provider.LoggerUser); ok && opts.Logger != nil {
+			l = lu.WithLogger(opts.Logger)
+		}
 		c.layers = append(c.layers, l)
 	}
 	for _, l := range c.layers {

@@ -12,7 +12,8 @@ import (
 type Options struct {
 	// Logger receives one record per applied change (listing changed keys,
 	// never secret values), per rejected change, and per layer outage and
-	// recovery. Nil means silent.
+	// recovery. Nil means silent. Layers that log themselves (they
+	// implement provider.LoggerUser) log here too unless given their own.
 	Logger *slog.Logger
 
 	// Strict makes keys that the config type does not declare an error

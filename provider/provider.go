@@ -9,7 +9,10 @@
 // simply absent from the next snapshot and strata falls back to a lower layer.
 package provider
 
-import "context"
+import (
+	"context"
+	"log/slog"
+)
 
 // Provider is one configuration layer.
 //
@@ -76,4 +79,15 @@ type Schema struct {
 // not modify its receiver; it returns the Provider to use in its place.
 type SchemaUser interface {
 	WithSchema(Schema) Provider
+}
+
+// LoggerUser is implemented by layers that log (outages, recoveries,
+// fail-overs). strata calls WithLogger with its Options.Logger, when one is
+// set, before the layer's first Load, so that a service configures logging
+// once. A layer given a logger of its own keeps it and returns itself.
+// WithLogger must not modify its receiver; it returns the Provider to use
+// in its place, which must share whatever state the caller can still reach
+// through the receiver (such as a token set at run time).
+type LoggerUser interface {
+	WithLogger(*slog.Logger) Provider
 }
