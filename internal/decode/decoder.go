@@ -41,6 +41,9 @@ type Decoder struct {
 	typ       reflect.Type // the struct type, pointer removed
 	tagNames  []string
 	squashOpt string
+	// embedSquash flattens untagged embedded structs, as encoding/json
+	// does; set for TagName "json".
+	embedSquash bool
 	hook      mapstructure.DecodeHookFunc
 	structs   map[reflect.Type]*structInfo
 	keys      []string
@@ -72,8 +75,13 @@ func New(t reflect.Type, opts Options) (*Decoder, error) {
 				d.tagNames = append(d.tagNames, tn)
 			}
 		}
-		if opts.TagName == "yaml" {
+		switch opts.TagName {
+		case "yaml":
+			// yaml.v3 flattens only ",inline" fields; an untagged embedded
+			// struct is keyed by its name, as here.
 			d.squashOpt = "inline"
+		case "json":
+			d.embedSquash = true
 		}
 	}
 	hooks := make([]mapstructure.DecodeHookFunc, 0, len(opts.Converters)+len(opts.Hooks)+1)
@@ -234,6 +242,9 @@ func (d *Decoder) Decode(data map[string]any, out any) (unused []string, err err
 		Result:          fresh.Interface(),
 		TagName:         strings.Join(d.tagNames, ","),
 		SquashTagOption: d.squashOpt,
+		// Squash flattens every embedded struct field; inspect refuses the
+		// ones encoding/json would not flatten, so both agree.
+		Squash: d.embedSquash,
 		MapFieldName:    keys.SnakeCase,
 		// Exact matching: with layers merged key by key, "Port" and "port"
 		// are different keys, and case-insensitive matching would pick one

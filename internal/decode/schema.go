@@ -68,6 +68,29 @@ func (d *Decoder) tagOf(f reflect.StructField) (name string, opts []string) {
 
 func (d *Decoder) squashed(opts []string) bool { return slices.Contains(opts, d.squashOpt) }
 
+// embedded reports whether sf is flattened into its parent because it is
+// an untagged embedded struct and the tag name is "json", as encoding/json
+// flattens it.
+func (d *Decoder) embedded(sf reflect.StructField, name string) bool {
+	return d.embedSquash && sf.Anonymous && name == "" && sf.Type.Kind() == reflect.Struct && !isLeaf(sf.Type)
+}
+
+// checkEmbedded refuses, with TagName "json", the embedded fields that
+// mapstructure would flatten and encoding/json would not (or the other way
+// round), rather than decode them differently from encoding/json.
+func (d *Decoder) checkEmbedded(t reflect.Type, sf reflect.StructField, name string, opts []string) error {
+	if !d.embedSquash || !sf.Anonymous || name == "-" || d.embedded(sf, name) {
+		return nil
+	}
+	switch {
+	case sf.Type.Kind() == reflect.Pointer && deref(sf.Type).Kind() == reflect.Struct && !d.squashed(opts):
+		return fmt.Errorf("decoder: %s.%s: an embedded pointer to a struct is not supported with tag name json; embed the struct itself", t, sf.Name)
+	case sf.Type.Kind() == reflect.Struct && !d.squashed(opts):
+		return fmt.Errorf("decoder: %s.%s: an embedded struct with a json name or a text unmarshaler is not supported with tag name json; make it a named field", t, sf.Name)
+	}
+	return nil
+}
+
 // FieldKey returns the config key of a struct field: its tag's name part, or
 // the snake_case form of its Go name. It returns "" for fields that have no
 // key of their own: tagged "-", unexported, or squashed into their parent.
@@ -75,7 +98,7 @@ func (d *Decoder) squashed(opts []string) bool { return slices.Contains(opts, d.
 func (d *Decoder) FieldKey(f reflect.StructField) string {
 	name, opts := d.tagOf(f)
 	switch {
-	case name == "-", d.squashed(opts), f.PkgPath != "":
+	case name == "-", d.squashed(opts), d.embedded(f, name), f.PkgPath != "":
 		return ""
 	case name != "":
 		return name
@@ -130,7 +153,10 @@ func (d *Decoder) fill(si *structInfo, t reflect.Type, goPrefix string, idxPrefi
 		name, opts := d.tagOf(sf)
 		goPath := goPrefix + sf.Name
 		index := append(idxPrefix[:len(idxPrefix):len(idxPrefix)], i)
-		if d.squashed(opts) {
+		if err := d.checkEmbedded(t, sf, name, opts); err != nil {
+			return err
+		}
+		if d.squashed(opts) || d.embedded(sf, name) {
 			st := deref(sf.Type)
 			if st.Kind() != reflect.Struct {
 				return fmt.Errorf("decoder: %s.%s: ,%s needs a struct, not %s", t, goPath, d.squashOpt, sf.Type)
