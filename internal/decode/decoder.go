@@ -44,11 +44,11 @@ type Decoder struct {
 	// embedSquash flattens untagged embedded structs, as encoding/json
 	// does; set for TagName "json".
 	embedSquash bool
-	hook      mapstructure.DecodeHookFunc
-	structs   map[reflect.Type]*structInfo
-	keys      []string
-	maps      []string
-	defaults  []defaultTag
+	hook        mapstructure.DecodeHookFunc
+	structs     map[reflect.Type]*structInfo
+	keys        []string
+	maps        []string
+	defaults    []defaultTag
 }
 
 // New inspects t, a struct type or a pointer to one, once: its keys, its
@@ -244,8 +244,8 @@ func (d *Decoder) Decode(data map[string]any, out any) (unused []string, err err
 		SquashTagOption: d.squashOpt,
 		// Squash flattens every embedded struct field; inspect refuses the
 		// ones encoding/json would not flatten, so both agree.
-		Squash: d.embedSquash,
-		MapFieldName:    keys.SnakeCase,
+		Squash:       d.embedSquash,
+		MapFieldName: keys.SnakeCase,
 		// Exact matching: with layers merged key by key, "Port" and "port"
 		// are different keys, and case-insensitive matching would pick one
 		// of them at random.
