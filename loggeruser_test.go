@@ -16,7 +16,7 @@ import (
 
 // loggingLayer is a layer that logs; own is the logger it was created with.
 type loggingLayer struct {
-	*memory.Layer
+	*memory.Provider
 	log *slog.Logger
 }
 
@@ -24,14 +24,14 @@ func (l loggingLayer) WithLogger(log *slog.Logger) provider.Provider {
 	if l.log != nil {
 		return l
 	}
-	return loggingLayer{Layer: l.Layer, log: log}
+	return loggingLayer{Provider: l.Provider, log: log}
 }
 
 func (l loggingLayer) Load(ctx context.Context) (provider.Snapshot, error) {
 	if l.log != nil {
 		l.log.Info("layer read", "layer", l.Name())
 	}
-	return l.Layer.Load(ctx)
+	return l.Provider.Load(ctx)
 }
 
 func TestLayersLogThroughTheConfigLogger(t *testing.T) {
@@ -41,15 +41,15 @@ func TestLayersLogThroughTheConfigLogger(t *testing.T) {
 	var shared, own bytes.Buffer
 	opts := strata.Options{Logger: slog.New(slog.NewTextHandler(&shared, nil))}
 
-	load[cfg](t, opts, loggingLayer{Layer: memory.New("a", nil)})
+	load[cfg](t, opts, loggingLayer{Provider: memory.New("a", nil)})
 	assert.Contains(t, shared.String(), "layer read", "a layer without a logger logs through Options.Logger")
 
 	shared.Reset()
-	load[cfg](t, opts, loggingLayer{Layer: memory.New("b", nil), log: slog.New(slog.NewTextHandler(&own, nil))})
+	load[cfg](t, opts, loggingLayer{Provider: memory.New("b", nil), log: slog.New(slog.NewTextHandler(&own, nil))})
 	assert.NotContains(t, shared.String(), "layer read", "a layer's own logger wins")
 	assert.Contains(t, own.String(), "layer read")
 
 	own.Reset()
-	c := load[cfg](t, strata.Options{}, loggingLayer{Layer: memory.New("c", nil)})
+	c := load[cfg](t, strata.Options{}, loggingLayer{Provider: memory.New("c", nil)})
 	require.NotNil(t, c.Get(), "no Options.Logger: the layer stays silent and still loads")
 }

@@ -37,8 +37,8 @@ type Options struct {
 // New wraps the koanf provider p as a layer called name (shown in errors
 // and Status; it must not contain secrets), read once at Load. Use
 // NewPolling for a layer that follows changes.
-func New(name string, p koanf.Provider, opts Options) *Layer {
-	l := &Layer{name: name, kind: opts.Kind, src: p, parser: opts.Parser}
+func New(name string, p koanf.Provider, opts Options) *Provider {
+	l := &Provider{name: name, kind: opts.Kind, src: p, parser: opts.Parser}
 	if l.name == "" {
 		l.name = "koanf"
 	}
@@ -49,24 +49,24 @@ func New(name string, p koanf.Provider, opts Options) *Layer {
 }
 
 // NewPolling is New for a layer that also watches, by calling Load every
-// interval and delivering only real changes (see PollingLayer.Watch). An
+// interval and delivering only real changes (see PollingProvider.Watch). An
 // interval of zero or less means one minute.
-func NewPolling(name string, p koanf.Provider, interval time.Duration, opts Options) *PollingLayer {
+func NewPolling(name string, p koanf.Provider, interval time.Duration, opts Options) *PollingProvider {
 	if interval <= 0 {
 		interval = time.Minute
 	}
-	return &PollingLayer{Layer: New(name, p, opts), interval: interval}
+	return &PollingProvider{Provider: New(name, p, opts), interval: interval}
 }
 
-// Compile-time check: a Layer is read once and must stay a plain Provider.
-var _ provider.Provider = (*Layer)(nil)
+// Compile-time check: a Provider is read once and must stay a plain Provider.
+var _ provider.Provider = (*Provider)(nil)
 
-// Layer is a koanf provider read as a strata layer. Create it with New.
+// Provider is a koanf provider read as a strata layer. Create it with New.
 //
 // Load is safe for concurrent use: calls into the koanf provider and parser
 // are serialised, since koanf does not promise that they are safe for
 // concurrent use.
-type Layer struct {
+type Provider struct {
 	name   string
 	kind   string
 	src    koanf.Provider
@@ -76,7 +76,7 @@ type Layer struct {
 }
 
 // Name returns the name given to New ("koanf" if that was empty).
-func (l *Layer) Name() string { return l.name }
+func (l *Provider) Name() string { return l.name }
 
 // Load reads the koanf provider, through the parser if one was given, and
 // returns a deep copy of the result as nested maps: keys are made strings,
@@ -89,7 +89,7 @@ func (l *Layer) Name() string { return l.name }
 // but cannot interrupt it. Errors are *provider.Error for this layer; they
 // carry the koanf provider's or parser's message, which this package cannot
 // vouch for (a parser may quote a value it could not decode).
-func (l *Layer) Load(ctx context.Context) (provider.Snapshot, error) {
+func (l *Provider) Load(ctx context.Context) (provider.Snapshot, error) {
 	if err := ctx.Err(); err != nil {
 		return provider.Snapshot{}, l.wrap("", err)
 	}
@@ -111,9 +111,9 @@ func (l *Layer) Load(ctx context.Context) (provider.Snapshot, error) {
 	}, nil
 }
 
-func (l *Layer) wrap(key string, err error) error { return provider.Errorf(l.name, key, err) }
+func (l *Provider) wrap(key string, err error) error { return provider.Errorf(l.name, key, err) }
 
-func (l *Layer) read() (map[string]any, error) {
+func (l *Provider) read() (map[string]any, error) {
 	if l.src == nil {
 		return nil, errors.New("no koanf provider given")
 	}
