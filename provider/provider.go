@@ -4,6 +4,10 @@
 // in its own package (provider/file, provider/env, provider/consul, …) and
 // imports only this one plus its own client library.
 //
+// Words: a layer is one entry of the list passed to strata.Load, and a
+// Provider is the Go interface a layer implements; the docs say "layer"
+// for the thing, "Provider" only for the interface and the types.
+//
 // The common currency is a nested map[string]any: a layer returns its whole
 // current content, never a diff, so a key that disappears from a layer is
 // simply absent from the next snapshot and strata falls back to a lower layer.
