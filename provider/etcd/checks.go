@@ -1,0 +1,7 @@
+package etcd
+
+import "github.com/strata-go/strata/provider"
+
+// Compile-time check: strata finds watching by type assertion, so a
+// drifting signature would silently turn it off.
+var _ provider.Watcher = (*Provider)(nil)
