@@ -2,6 +2,9 @@ package etcd
 
 import "github.com/strata-go/strata/provider"
 
-// Compile-time check: strata finds watching by type assertion, so a
+// Compile-time checks: strata finds watching by type assertion, so a
 // drifting signature would silently turn it off.
-var _ provider.Watcher = (*Provider)(nil)
+var (
+	_ provider.Provider = (*Provider)(nil)
+	_ provider.Watcher  = (*Provider)(nil)
+)
