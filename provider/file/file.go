@@ -114,7 +114,10 @@ func (p *Provider) Name() string { return "file " + p.path }
 //     holding only comments is an empty layer either way;
 //   - an error naming the line, where the parser reports one, for malformed
 //     content, and errors for files over MaxSize (16 MiB by default) and
-//     unreadable files.
+//     unreadable files;
+//   - a *provider.DepthError, naming the key path (or for TOML, which is
+//     scanned before it is parsed, the line), for content nested deeper
+//     than provider.MaxDepth.
 //
 // The snapshot's Version is "sha256:" and the first 12 hex digits of the
 // file's hash; its Source is the path, and for YAML each leaf key's origin

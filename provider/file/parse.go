@@ -36,10 +36,18 @@ func parserFor(format string) unmarshaler {
 
 // parse decodes b and returns the content as nested map[string]any, with
 // the line of every leaf key where the format makes that cheap (YAML).
+// Content nested deeper than provider.MaxDepth is refused before anything
+// walks it (TOML before it is even parsed).
 func parse(format, path string, b []byte) (map[string]any, map[string]provider.Origin, error) {
-	raw, err := parserFor(format).Unmarshal(b)
+	raw, err := provider.Unmarshal(format, b, func(b []byte) (map[string]any, error) {
+		m, err := parserFor(format).Unmarshal(b)
+		if err != nil {
+			return nil, parseErr(format, b, err)
+		}
+		return m, nil
+	})
 	if err != nil {
-		return nil, nil, parseErr(format, b, err)
+		return nil, nil, err
 	}
 	data := normalizeMap(raw)
 	var origins map[string]provider.Origin
