@@ -128,18 +128,23 @@ func parseErr(format string, b []byte, err error) error {
 			return se
 		}
 		// Syntax errors read "yaml: line N: message"; the line stays in
-		// the message as the parser wrote it.
-		se.msg = strings.TrimPrefix(err.Error(), "yaml: ")
+		// the message as the parser wrote it. Some ("cannot decode !!str
+		// `value` as a !!int") quote the value.
+		se.msg = stripQuoted(strings.TrimPrefix(err.Error(), "yaml: "))
 	case "json":
 		var syn *json.SyntaxError
 		var typ *json.UnmarshalTypeError
+		se.msg = strings.TrimPrefix(err.Error(), "json: ")
 		switch {
 		case errors.As(err, &syn):
 			se.line = lineAt(b, syn.Offset)
 		case errors.As(err, &typ):
 			se.line = lineAt(b, typ.Offset)
+			// Value reads "number 1e999" for a number it cannot hold:
+			// keep the kind, drop the number.
+			kind, _, _ := strings.Cut(typ.Value, " ")
+			se.msg = fmt.Sprintf("cannot unmarshal %s into Go value of type %v", kind, typ.Type)
 		}
-		se.msg = strings.TrimPrefix(err.Error(), "json: ")
 	case "toml":
 		// go-toml's *DecodeError knows the position; matching the method
 		// keeps go-toml out of this package's imports.
@@ -147,9 +152,28 @@ func parseErr(format string, b []byte, err error) error {
 		if errors.As(err, &pos) {
 			se.line, _ = pos.Position()
 		}
-		se.msg = strings.TrimPrefix(err.Error(), "toml: ")
+		// A number out of range carries strconv's message, which quotes
+		// the number.
+		se.msg = dropNumError(strings.TrimPrefix(err.Error(), "toml: "))
 	}
 	return se
+}
+
+// dropNumError removes what a strconv.NumError adds to a message, which
+// quotes the input: `strconv.ParseFloat: parsing "1e999": ` before "value
+// out of range". The input is a number token, which holds no quote.
+func dropNumError(s string) string {
+	for {
+		i := strings.Index(s, "strconv.")
+		if i < 0 {
+			return s
+		}
+		j := strings.Index(s[i:], `": `)
+		if j < 0 {
+			return s
+		}
+		s = s[:i] + s[i+j+len(`": `):]
+	}
 }
 
 // lineAt returns the 1-based line of byte offset off in b.
