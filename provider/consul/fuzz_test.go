@@ -42,9 +42,9 @@ var hostileDocuments = []struct {
 	{2, "a = nan\nb = -inf\nc = 1e999\nd = '", "'\n"},
 	// Deep nesting, in every way each format allows.
 	{0, strings.Repeat("{a: ", 100) + "'", "'" + strings.Repeat("}", 100)},
-	{0, strings.Repeat("[", 20000), ""},
+	{0, strings.Repeat("[", 10001), ""},
 	{1, strings.Repeat(`{"a":`, 100) + `"`, `"` + strings.Repeat("}", 100)},
-	{1, `{"a":` + strings.Repeat("[", 20000), ""},
+	{1, `{"a":` + strings.Repeat("[", 10001), ""},
 	{2, "[" + strings.Repeat("a.", 100) + "b]\nc = '", "'\n"},
 	{2, "a = " + strings.Repeat("{a = ", 100) + "'", "'" + strings.Repeat("}", 100)},
 	{2, "a = " + strings.Repeat("[", 1000) + "'", "'" + strings.Repeat("]", 1000)},
