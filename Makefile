@@ -10,8 +10,12 @@ PKGS          := ./...
 # go.mod); tested and vetted alongside it.
 SUBMODULES    := examples/prometheus bench
 
-# How long `make fuzz` runs each fuzz target.
+# How long `make fuzz` runs each fuzz target, and how long it may spend
+# shrinking one input. go test's default, 60s, spends most of a short run
+# shrinking new inputs: FuzzYAML ran 3,200 inputs in 30s and missed a
+# crasher it finds in seconds with 1s.
 FUZZTIME      ?= 30s
+FUZZMINIMIZETIME ?= 1s
 
 .PHONY: help test test-short demo quickstart lint consul bench cover fuzz
 
@@ -65,6 +69,6 @@ fuzz:
 		d=$$(dirname $$f); \
 		for name in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$f); do \
 			echo "== $$d $$name ($(FUZZTIME))"; \
-			(cd $$d && $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) .); \
+			(cd $$d && $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME) .); \
 		done; \
 	done

@@ -225,8 +225,12 @@ func render(rev []string) string {
 // reports the line. YAML's and JSON's parsers stop at 10,000 levels by
 // themselves, which bounds their cost. After parsing, the tree is checked
 // with CheckDepth for every format, which also catches depth built from
-// YAML aliases and reports the key path. Errors from unmarshal are
-// returned as they are.
+// YAML aliases and reports the key path.
+//
+// An error from unmarshal comes back with the parts of its message that
+// repeat the text removed (numbers out of range, and for YAML quoted
+// values, custom tags and anchor names), since the text may hold secrets;
+// the parser's error stays reachable with errors.As, for its position.
 func Unmarshal(format string, b []byte, unmarshal func([]byte) (map[string]any, error)) (map[string]any, error) {
 	if format == "toml" {
 		if _, err := tomlDepth(b, MaxDepth); err != nil {
@@ -235,7 +239,7 @@ func Unmarshal(format string, b []byte, unmarshal func([]byte) (map[string]any, 
 	}
 	m, err := unmarshal(b)
 	if err != nil {
-		return nil, err
+		return nil, scrub(format, err)
 	}
 	if err := CheckDepth(m); err != nil {
 		return nil, err

@@ -13,13 +13,19 @@ import (
 // The fuzz targets here call the parsing functions directly: what Consul
 // hands back is outside input, and no server is needed to feed it.
 
-// planted is a value that must never appear in an error.
-const planted = "S3CR3T-9f8e7d"
+// planted is a value that must never appear in an error; its digits,
+// planted alone where a number is wanted, are checked too, since numbers
+// are what parsers like to quote.
+const (
+	planted       = "S3CR3T-" + plantedDigits
+	plantedDigits = "9081726354"
+)
 
 var documentFormats = []string{"yaml", "json", "toml"}
 
 // hostileDocuments are the seeds for FuzzParseDocument: the document is
-// prefix + planted + suffix in the format chosen by index.
+// prefix + planted + suffix in the format chosen by index (planted is its
+// digits alone for the formats' numbers, format+3).
 var hostileDocuments = []struct {
 	format         int
 	prefix, suffix string
@@ -35,11 +41,20 @@ var hostileDocuments = []struct {
 	{2, "a = ", "\n"},
 	{2, "a = \"", "\n"},
 	{2, "a = 1\na = \"", "\"\n"},
+	// A secret file read as YAML: a tag, an alias.
+	{0, "!", ""},
+	{0, "!!", "\n"},
+	{0, "a: *", "\n"},
 	// Numbers the parsers cannot hold, and NaN.
 	{1, `{"pin": 1`, `}`},
 	{1, `{"pin": 1e999, "s": "`, `"}`},
 	{0, "a: .nan\nb: .inf\nc: ", "\n"},
 	{2, "a = nan\nb = -inf\nc = 1e999\nd = '", "'\n"},
+	{4, `{"pin": `, `e999}`},
+	{4, `{"pin": -`, `}`},
+	{5, "pin = ", "e999\n"},
+	{5, "pin = ", "99999999999\n"},
+	{5, "pin = 0x", "99999999999\n"},
 	// Deep nesting, in every way each format allows.
 	{0, strings.Repeat("{a: ", 100) + "'", "'" + strings.Repeat("}", 100)},
 	{0, strings.Repeat("[", 10001), ""},
@@ -90,12 +105,16 @@ func FuzzParseDocument(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, format uint8, prefix, suffix string) {
 		fm := documentFormats[int(format)%len(documentFormats)]
-		m, err := parseDocument(fm, []byte(prefix+planted+suffix))
+		value := planted
+		if format%6 >= 3 {
+			value = plantedDigits
+		}
+		m, err := parseDocument(fm, []byte(prefix+value+suffix))
 		if err != nil {
 			if m != nil {
 				t.Fatalf("a %s document gave an error and data: %v", fm, err)
 			}
-			if strings.Contains(err.Error(), planted) {
+			if strings.Contains(err.Error(), plantedDigits) {
 				t.Fatalf("the %s error quotes a value: %v", fm, err)
 			}
 			return

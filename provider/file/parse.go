@@ -39,15 +39,13 @@ func parserFor(format string) unmarshaler {
 // Content nested deeper than provider.MaxDepth is refused before anything
 // walks it (TOML before it is even parsed).
 func parse(format, path string, b []byte) (map[string]any, map[string]provider.Origin, error) {
-	raw, err := provider.Unmarshal(format, b, func(b []byte) (map[string]any, error) {
-		m, err := parserFor(format).Unmarshal(b)
-		if err != nil {
-			return nil, parseErr(format, b, err)
-		}
-		return m, nil
-	})
-	if err != nil {
+	raw, err := provider.Unmarshal(format, b, parserFor(format).Unmarshal)
+	var de *provider.DepthError
+	switch {
+	case errors.As(err, &de):
 		return nil, nil, err
+	case err != nil:
+		return nil, nil, parseErr(format, b, err)
 	}
 	data := normalizeMap(raw)
 	var origins map[string]provider.Origin
@@ -113,38 +111,32 @@ func (e *syntaxError) Error() string {
 
 func (e *syntaxError) Unwrap() error { return e.err }
 
+// parseErr restates err, which provider.Unmarshal has already rid of
+// quoted text, as a syntaxError with the line where the parser knows it.
 func parseErr(format string, b []byte, err error) error {
 	se := &syntaxError{err: err}
 	switch format {
 	case "yaml":
 		var te *yaml.TypeError
 		if errors.As(err, &te) {
-			// Each entry reads "line N: cannot unmarshal !!str `value` into …".
-			parts := make([]string, len(te.Errors))
-			for i, e := range te.Errors {
-				parts[i] = stripQuoted(e)
-			}
-			se.msg = strings.Join(parts, "; ")
+			// "yaml: unmarshal errors:" then one "\n  line N: …" per error.
+			msg := strings.TrimPrefix(err.Error(), "yaml: unmarshal errors:\n  ")
+			se.msg = strings.ReplaceAll(msg, "\n  ", "; ")
 			return se
 		}
 		// Syntax errors read "yaml: line N: message"; the line stays in
-		// the message as the parser wrote it. Some ("cannot decode !!str
-		// `value` as a !!int") quote the value.
-		se.msg = stripQuoted(strings.TrimPrefix(err.Error(), "yaml: "))
+		// the message as the parser wrote it.
+		se.msg = strings.TrimPrefix(err.Error(), "yaml: ")
 	case "json":
 		var syn *json.SyntaxError
 		var typ *json.UnmarshalTypeError
-		se.msg = strings.TrimPrefix(err.Error(), "json: ")
 		switch {
 		case errors.As(err, &syn):
 			se.line = lineAt(b, syn.Offset)
 		case errors.As(err, &typ):
 			se.line = lineAt(b, typ.Offset)
-			// Value reads "number 1e999" for a number it cannot hold:
-			// keep the kind, drop the number.
-			kind, _, _ := strings.Cut(typ.Value, " ")
-			se.msg = fmt.Sprintf("cannot unmarshal %s into Go value of type %v", kind, typ.Type)
 		}
+		se.msg = strings.TrimPrefix(err.Error(), "json: ")
 	case "toml":
 		// go-toml's *DecodeError knows the position; matching the method
 		// keeps go-toml out of this package's imports.
@@ -152,52 +144,13 @@ func parseErr(format string, b []byte, err error) error {
 		if errors.As(err, &pos) {
 			se.line, _ = pos.Position()
 		}
-		// A number out of range carries strconv's message, which quotes
-		// the number.
-		se.msg = dropNumError(strings.TrimPrefix(err.Error(), "toml: "))
+		se.msg = strings.TrimPrefix(err.Error(), "toml: ")
 	}
 	return se
-}
-
-// dropNumError removes what a strconv.NumError adds to a message, which
-// quotes the input: `strconv.ParseFloat: parsing "1e999": ` before "value
-// out of range". The input is a number token, which holds no quote.
-func dropNumError(s string) string {
-	for {
-		i := strings.Index(s, "strconv.")
-		if i < 0 {
-			return s
-		}
-		j := strings.Index(s[i:], `": `)
-		if j < 0 {
-			return s
-		}
-		s = s[:i] + s[i+j+len(`": `):]
-	}
 }
 
 // lineAt returns the 1-based line of byte offset off in b.
 func lineAt(b []byte, off int64) int {
 	off = min(max(off, 0), int64(len(b)))
 	return strings.Count(string(b[:off]), "\n") + 1
-}
-
-// stripQuoted removes `…`-quoted values from a YAML type error message.
-func stripQuoted(s string) string {
-	var sb strings.Builder
-	for {
-		i := strings.IndexByte(s, '`')
-		if i < 0 {
-			break
-		}
-		j := strings.IndexByte(s[i+1:], '`')
-		if j < 0 {
-			break
-		}
-		sb.WriteString(s[:i])
-		sb.WriteString("value")
-		s = s[i+1+j+1:]
-	}
-	sb.WriteString(s)
-	return sb.String()
 }

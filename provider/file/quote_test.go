@@ -28,6 +28,14 @@ func TestParseErrorsNeverQuoteValues(t *testing.T) {
 			"line 1: couldn't parse hexadecimal number: value out of range"},
 		{"yaml wrong tag", "c.yaml", "pin: !!int S3CR3T-" + secret + "\n",
 			"cannot decode !!str value as a !!int"},
+		{"yaml document that is a custom tag", "c.yaml", "!" + secret + "\n",
+			"line 1: cannot unmarshal !tag value into map[string]interface {}"},
+		{"yaml unknown anchor", "c.yaml", "a: *" + secret + "\n",
+			"unknown anchor referenced"},
+		{"yaml anchor that contains itself", "c.yaml", "a: &" + secret + " [*" + secret + "]\n",
+			"anchor value contains itself"},
+		{"yaml complex key", "c.yaml", "? [" + secret + "]\n: 1\n",
+			"line 1: cannot unmarshal !!seq into string"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -148,16 +148,22 @@ func (l *Layer) read() (map[string]any, error) {
 }
 
 // formatOf names the format of koanf's own parsers, so that TOML (whose
-// parser has no depth limit) is scanned before it is parsed; "" for any
-// other parser. It goes by package path, which covers both of koanf's TOML
-// parsers without importing either.
+// parser has no depth limit) is scanned before it is parsed and YAML's
+// errors are rid of quoted text; "" for any other parser. It goes by
+// package path, which covers both of koanf's TOML parsers without
+// importing either.
 func formatOf(p koanf.Parser) string {
 	t := reflect.TypeOf(p)
 	for t != nil && t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	if t != nil && strings.HasPrefix(t.PkgPath(), "github.com/knadh/koanf/parsers/toml") {
-		return "toml"
+	if t == nil {
+		return ""
+	}
+	for _, f := range []string{"toml", "yaml", "json"} {
+		if strings.HasPrefix(t.PkgPath(), "github.com/knadh/koanf/parsers/"+f) {
+			return f
+		}
 	}
 	return ""
 }
