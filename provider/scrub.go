@@ -57,8 +57,12 @@ func dropNumError(s string) string {
 
 // scrubYAML removes `…`-quoted values, tags other than YAML's own, anchor
 // names and the key printed after "invalid map key" from a YAML message.
+// Quoted values and tags may hold backticks, spaces and newlines (a tag
+// may spell them %60, %20, %0A), so whole spans are cut, not words.
 func scrubYAML(s string) string {
-	s = stripQuoted(s)
+	if i, j := strings.IndexByte(s, '`'), strings.LastIndexByte(s, '`'); j > i {
+		s = s[:i] + "value" + s[j+1:]
+	}
 	if i := strings.Index(s, "invalid map key: "); i >= 0 {
 		s = s[:i+len("invalid map key")]
 	}
@@ -67,44 +71,34 @@ func scrubYAML(s string) string {
 			s = s[:i] + "anchor" + s[j+1:]
 		}
 	}
-	lines := strings.Split(s, "\n")
-	for n, l := range lines {
-		words := strings.Split(l, " ")
-		for i, w := range words {
-			// "cannot unmarshal TAG …" names the node's tag, which a
-			// verbatim tag (!<…>) prints without its "!".
-			tag := strings.HasPrefix(w, "!") || (i >= 2 && words[i-2] == "cannot" && words[i-1] == "unmarshal")
-			if tag && !yamlTags[w] {
-				words[i] = "!tag"
+	// "cannot unmarshal TAG[ value] into TYPE": everything up to the last
+	// " into " may be the tag; only YAML's own tags are kept.
+	if i := strings.Index(s, "cannot unmarshal "); i >= 0 {
+		i += len("cannot unmarshal ")
+		if k := strings.LastIndex(s, " into "); k >= i {
+			tag, rest := "!tag", s[i:k]
+			for std := range yamlTags {
+				if rest == std || strings.HasPrefix(rest, std+" ") {
+					tag = std
+				}
 			}
+			if strings.HasSuffix(rest, " value") {
+				tag += " value"
+			}
+			s = s[:i] + tag + s[k:]
 		}
-		lines[n] = strings.Join(words, " ")
 	}
-	return strings.Join(lines, "\n")
+	words := strings.Split(s, " ")
+	for i, w := range words {
+		if strings.HasPrefix(w, "!") && !yamlTags[w] {
+			words[i] = "!tag"
+		}
+	}
+	return strings.Join(words, " ")
 }
 
 // yamlTags are YAML's own tags, which errors may name.
 var yamlTags = map[string]bool{
 	"!!str": true, "!!int": true, "!!float": true, "!!bool": true, "!!null": true,
 	"!!map": true, "!!seq": true, "!!binary": true, "!!timestamp": true, "!!merge": true,
-}
-
-// stripQuoted replaces each `…`-quoted span with the word "value".
-func stripQuoted(s string) string {
-	var sb strings.Builder
-	for {
-		i := strings.IndexByte(s, '`')
-		if i < 0 {
-			break
-		}
-		j := strings.IndexByte(s[i+1:], '`')
-		if j < 0 {
-			break
-		}
-		sb.WriteString(s[:i])
-		sb.WriteString("value")
-		s = s[i+1+j+1:]
-	}
-	sb.WriteString(s)
-	return sb.String()
 }
