@@ -4,6 +4,7 @@ package file_test
 
 import (
 	"context"
+	"net"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -84,6 +85,17 @@ func TestLoadRefusesWhatIsNotARegularFile(t *testing.T) {
 				return path, fifo
 			},
 			contains: "is a named pipe, not a regular file",
+		},
+		{
+			name: "unix socket",
+			setup: func(t *testing.T, dir string) (string, string) {
+				path := filepath.Join(dir, "config.yaml")
+				l, err := net.Listen("unix", path)
+				require.NoError(t, err)
+				t.Cleanup(func() { l.Close() })
+				return path, ""
+			},
+			contains: "is a socket, not a regular file",
 		},
 		{
 			name: "symlink to /dev/zero",
