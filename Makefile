@@ -10,13 +10,21 @@ PKGS          := ./...
 # go.mod); tested and vetted alongside it.
 SUBMODULES    := examples/prometheus bench provider/etcd
 
-.PHONY: help test test-short demo quickstart lint consul bench cover
+# How long `make fuzz` runs each fuzz target, and how long it may spend
+# shrinking one input. go test's default, 60s, spends most of a short run
+# shrinking new inputs: FuzzYAML ran 3,200 inputs in 30s and missed a
+# crasher it finds in seconds with 1s.
+FUZZTIME      ?= 30s
+FUZZMINIMIZETIME ?= 1s
+
+.PHONY: help test test-short demo quickstart lint consul bench cover fuzz
 
 help:
 	@echo "make demo       run the demo: a service on layered config (file + Consul + env) reloading live"
 	@echo "make quickstart run the quick-start HTTP service (file + env, no Consul)"
 	@echo "make test       run every test with the race detector, against a real Consul, and print coverage"
 	@echo "make lint       gofmt, go vet, staticcheck"
+	@echo "make fuzz       run every fuzz target for FUZZTIME each (default 30s), one after another"
 	@echo "make consul     build (once) and print the path of the pinned Consul binary"
 	@echo "make bench      run the benchmarks against koanf and viper and regenerate BENCHMARKS.md"
 
@@ -51,3 +59,16 @@ quickstart:
 
 bench:
 	@bin="$$(scripts/consul.sh)" && cd bench && STRATA_CONSUL_BIN="$$bin" $(GO) run ./cmd/report
+
+# Every FuzzXxx in the repository, found by name so that a new one is never
+# left out, run one after another for FUZZTIME each; the first crasher
+# stops the run (go test saves it under the package's testdata/fuzz). Each
+# runs from its own directory, so targets in nested modules work too.
+fuzz:
+	@set -e; for f in $$(git grep -l '^func Fuzz' -- '*_test.go'); do \
+		d=$$(dirname $$f); \
+		for name in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$f); do \
+			echo "== $$d $$name ($(FUZZTIME))"; \
+			(cd $$d && $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME) .); \
+		done; \
+	done

@@ -9,6 +9,8 @@ import (
 	kjson "github.com/knadh/koanf/parsers/json"
 	ktoml "github.com/knadh/koanf/parsers/toml/v2"
 	kyaml "github.com/knadh/koanf/parsers/yaml"
+
+	"github.com/strata-go/strata/provider"
 )
 
 // documentFormat returns the format of the document at key: format when
@@ -47,11 +49,11 @@ func parseDocument(format string, b []byte) (map[string]any, error) {
 	)
 	switch format {
 	case "yaml":
-		m, err = kyaml.Parser().Unmarshal(b)
+		m, err = provider.Unmarshal(format, b, kyaml.Parser().Unmarshal)
 	case "json":
-		m, err = kjson.Parser().Unmarshal(b)
+		m, err = provider.Unmarshal(format, b, kjson.Parser().Unmarshal)
 	case "toml":
-		m, err = ktoml.Parser().Unmarshal(b)
+		m, err = provider.Unmarshal(format, b, ktoml.Parser().Unmarshal)
 	default:
 		return nil, fmt.Errorf("unknown document format %q", format)
 	}

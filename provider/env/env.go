@@ -104,9 +104,10 @@ func (p *Provider) WithSchema(s provider.Schema) provider.Provider {
 //     can report it as unknown.
 //
 // Load fails, naming the variables, for two variables that give the same
-// key, for a key that is both a value and a parent of others, and for a
-// name that is empty after the prefix, has a leading, trailing or repeated
-// underscore, or contains ".". Errors never contain a value.
+// key, for a key that is both a value and a parent of others, for a key
+// nested deeper than provider.MaxDepth, and for a name that is empty after
+// the prefix, has a leading, trailing or repeated underscore, or contains
+// ".". Errors never contain a value, and cut a name over 200 bytes short.
 //
 // Each key's origin is its variable; the version is a hash of the matched
 // names and values. Load is safe for concurrent use.
@@ -126,7 +127,7 @@ func (p *Provider) Load(ctx context.Context) (provider.Snapshot, error) {
 	for _, v := range vars {
 		key, err := p.keyOf(v.name)
 		if err != nil {
-			errs = append(errs, provider.Errorf(p.Name(), v.name, err))
+			errs = append(errs, provider.Errorf(p.Name(), shorten(v.name), err))
 			continue
 		}
 		entries = append(entries, entry{key: key, name: v.name, value: v.value})

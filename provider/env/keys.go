@@ -15,6 +15,11 @@ func (p *Provider) keyOf(name string) (string, error) {
 	if rest == "" {
 		return "", errors.New("nothing after the prefix")
 	}
+	// Checked first, so that nothing after grows with a name's depth: a
+	// variable may be 128 KiB long.
+	if n := strings.Count(rest, p.sep) + 1; n > provider.MaxDepth {
+		return "", tooDeep(n)
+	}
 	segs := strings.Split(rest, p.sep)
 	for _, s := range segs {
 		switch {
@@ -33,7 +38,27 @@ func (p *Provider) keyOf(name string) (string, error) {
 	if len(all) > 1 {
 		return "", p.ambiguous(name, all)
 	}
+	// Single underscores may stand for more levels than "__" gave.
+	if n := strings.Count(key, ".") + 1; n > provider.MaxDepth {
+		return "", tooDeep(n)
+	}
 	return key, nil
+}
+
+func tooDeep(levels int) error {
+	return fmt.Errorf("nests %d levels deep, more than %d (provider.MaxDepth)", levels, provider.MaxDepth)
+}
+
+// maxNameInError bounds how much of a variable's name an error repeats: a
+// name may be 128 KiB long.
+const maxNameInError = 200
+
+// shorten cuts a long variable name for an error.
+func shorten(name string) string {
+	if len(name) <= maxNameInError {
+		return name
+	}
+	return name[:maxNameInError] + "…"
 }
 
 // ambiguous explains which keys name could mean and, for each key that has

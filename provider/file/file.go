@@ -104,13 +104,20 @@ func (p *Provider) Name() string { return "file " + p.path }
 //
 //   - an error wrapping provider.ErrNotFound when the file does not exist,
 //     or an empty snapshot with a nil error if Options.Optional is set;
+//   - an error for anything that is not a regular file once symlinks are
+//     followed (a directory, a named pipe, a device, a socket): a pipe
+//     with no writer would otherwise block Load and Close regardless of
+//     ctx, and a device such as /dev/zero never ends;
 //   - an error for a file that is empty or only whitespace, because a
 //     config file with nothing in it is far more often a truncated write
 //     than an intent; with Options.Optional it is an empty layer. A file
 //     holding only comments is an empty layer either way;
 //   - an error naming the line, where the parser reports one, for malformed
-//     content, and errors for files over MaxSize, directories and unreadable
-//     files.
+//     content, and errors for files over MaxSize (16 MiB by default) and
+//     unreadable files;
+//   - a *provider.DepthError, naming the key path (or for TOML, which is
+//     scanned before it is parsed, the line), for content nested deeper
+//     than provider.MaxDepth.
 //
 // The snapshot's Version is "sha256:" and the first 12 hex digits of the
 // file's hash; its Source is the path, and for YAML each leaf key's origin
@@ -122,20 +129,20 @@ func (p *Provider) Load(ctx context.Context) (provider.Snapshot, error) {
 	if err := ctx.Err(); err != nil {
 		return provider.Snapshot{}, p.wrap(err)
 	}
-	snap, err := p.read()
+	snap, err := p.read(ctx)
 	return snap, p.wrap(err)
 }
 
 func (p *Provider) wrap(err error) error { return provider.Errorf(p.Name(), "", err) }
 
 // read does Load's work without wrapping the error in the layer's name.
-func (p *Provider) read() (provider.Snapshot, error) {
+func (p *Provider) read(ctx context.Context) (provider.Snapshot, error) {
 	if parserFor(p.format) == nil {
 		return provider.Snapshot{}, errUnknownFormat(p.format, p.path)
 	}
 	src := provider.Origin{Kind: "file", Ref: p.path}
 	readAt := time.Now()
-	b, err := p.readBytes()
+	b, err := p.readBytes(ctx)
 	if errors.Is(err, provider.ErrNotFound) && p.optional {
 		return provider.Snapshot{
 			Data:    map[string]any{},
@@ -170,27 +177,41 @@ func (p *Provider) read() (provider.Snapshot, error) {
 	}, nil
 }
 
-// readBytes reads the whole file, refusing directories and files over the
-// size limit, and classifying a missing file as provider.ErrNotFound.
-func (p *Provider) readBytes() ([]byte, error) {
-	f, err := os.Open(p.path)
+// readBytes reads the whole file, refusing anything that is not a regular
+// file (after following symlinks) and files over the size limit, and
+// classifying a missing file as provider.ErrNotFound.
+//
+// A named pipe would block the open until a writer appears, ignoring ctx
+// and holding up Close; a device such as /dev/zero never ends. So the path
+// is stat'ed before it is opened, and opened with O_NONBLOCK (which makes
+// opening a pipe return at once and changes nothing for a regular file) in
+// case it was swapped in between; the open file is checked again.
+func (p *Provider) readBytes(ctx context.Context) ([]byte, error) {
+	info, err := os.Stat(p.path)
+	if err != nil {
+		return nil, classify(err)
+	}
+	if err := regular(info); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(p.path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, classify(err)
 	}
 	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
+	if info, err = f.Stat(); err != nil {
 		return nil, classify(err)
 	}
-	if info.IsDir() {
-		return nil, errors.New("is a directory, not a file")
+	if err := regular(info); err != nil {
+		return nil, err
 	}
 	if info.Size() > p.maxSize {
 		return nil, p.tooBig()
 	}
-	// The size may change between Stat and read (or Stat may not know it,
-	// as for a pipe), so the read is limited too.
-	b, err := io.ReadAll(io.LimitReader(f, p.maxSize+1))
+	// The size may change between Stat and read (a file still being
+	// written, or a /proc file whose size reads 0), so the read is limited
+	// too.
+	b, err := io.ReadAll(ctxReader{ctx, io.LimitReader(f, p.maxSize+1)})
 	if err != nil {
 		return nil, classify(err)
 	}
@@ -198,6 +219,38 @@ func (p *Provider) readBytes() ([]byte, error) {
 		return nil, p.tooBig()
 	}
 	return b, nil
+}
+
+// regular refuses anything but a regular file, saying what it is instead.
+func regular(info fs.FileInfo) error {
+	m := info.Mode()
+	switch {
+	case m.IsRegular():
+		return nil
+	case m.IsDir():
+		return errors.New("is a directory, not a regular file")
+	case m&fs.ModeNamedPipe != 0:
+		return errors.New("is a named pipe, not a regular file")
+	case m&fs.ModeDevice != 0:
+		return errors.New("is a device, not a regular file")
+	case m&fs.ModeSocket != 0:
+		return errors.New("is a socket, not a regular file")
+	}
+	return fmt.Errorf("is not a regular file (mode %v)", m.Type())
+}
+
+// ctxReader stops a read between chunks once ctx is done, so that a slow
+// filesystem cannot hold Load past its deadline by more than one chunk.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(b []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(b)
 }
 
 func (p *Provider) tooBig() error {

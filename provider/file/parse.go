@@ -36,9 +36,15 @@ func parserFor(format string) unmarshaler {
 
 // parse decodes b and returns the content as nested map[string]any, with
 // the line of every leaf key where the format makes that cheap (YAML).
+// Content nested deeper than provider.MaxDepth is refused before anything
+// walks it (TOML before it is even parsed).
 func parse(format, path string, b []byte) (map[string]any, map[string]provider.Origin, error) {
-	raw, err := parserFor(format).Unmarshal(b)
-	if err != nil {
+	raw, err := provider.Unmarshal(format, b, parserFor(format).Unmarshal)
+	var de *provider.DepthError
+	switch {
+	case errors.As(err, &de):
+		return nil, nil, err
+	case err != nil:
 		return nil, nil, parseErr(format, b, err)
 	}
 	data := normalizeMap(raw)
@@ -105,18 +111,17 @@ func (e *syntaxError) Error() string {
 
 func (e *syntaxError) Unwrap() error { return e.err }
 
+// parseErr restates err, which provider.Unmarshal has already rid of
+// quoted text, as a syntaxError with the line where the parser knows it.
 func parseErr(format string, b []byte, err error) error {
 	se := &syntaxError{err: err}
 	switch format {
 	case "yaml":
 		var te *yaml.TypeError
 		if errors.As(err, &te) {
-			// Each entry reads "line N: cannot unmarshal !!str `value` into …".
-			parts := make([]string, len(te.Errors))
-			for i, e := range te.Errors {
-				parts[i] = stripQuoted(e)
-			}
-			se.msg = strings.Join(parts, "; ")
+			// "yaml: unmarshal errors:" then one "\n  line N: …" per error.
+			msg := strings.TrimPrefix(err.Error(), "yaml: unmarshal errors:\n  ")
+			se.msg = strings.ReplaceAll(msg, "\n  ", "; ")
 			return se
 		}
 		// Syntax errors read "yaml: line N: message"; the line stays in
@@ -148,24 +153,4 @@ func parseErr(format string, b []byte, err error) error {
 func lineAt(b []byte, off int64) int {
 	off = min(max(off, 0), int64(len(b)))
 	return strings.Count(string(b[:off]), "\n") + 1
-}
-
-// stripQuoted removes `…`-quoted values from a YAML type error message.
-func stripQuoted(s string) string {
-	var sb strings.Builder
-	for {
-		i := strings.IndexByte(s, '`')
-		if i < 0 {
-			break
-		}
-		j := strings.IndexByte(s[i+1:], '`')
-		if j < 0 {
-			break
-		}
-		sb.WriteString(s[:i])
-		sb.WriteString("value")
-		s = s[i+1+j+1:]
-	}
-	sb.WriteString(s)
-	return sb.String()
 }

@@ -86,7 +86,10 @@ func (w *watch) run(ctx context.Context) error {
 		if err != nil {
 			// Still report the file's own state; a missing directory
 			// surfaces here as the file not being found.
-			snap, rerr := w.p.read()
+			snap, rerr := w.p.read(ctx)
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
 			if rerr == nil && snap.Version != absentVersion {
 				rerr = fmt.Errorf("cannot watch directory %s: %w", w.dir, err)
 			}
@@ -153,7 +156,11 @@ func (w *watch) loop(ctx context.Context, fw *fsnotify.Watcher) error {
 			schedule()
 		case <-timer.C:
 			armed = false
-			snap, err := w.p.read()
+			snap, err := w.p.read(ctx)
+			if ctx.Err() != nil {
+				// Closing, not failing: a read cut short is no error.
+				return ctx.Err()
+			}
 			w.follow(fw)
 			absent := errors.Is(err, provider.ErrNotFound) || (err == nil && snap.Version == absentVersion)
 			if absent && !graced && w.version != absentVersion {

@@ -13,6 +13,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"reflect"
+	"strings"
 	"sync"
 	"time"
 
@@ -83,7 +85,11 @@ func (l *Provider) Name() string { return l.name }
 // and dotted keys ("db.host") are nested with koanf's own maps.Unflatten,
 // so {"db.host": "h", "db": {"port": 5}} becomes {"db": {"host": "h",
 // "port": 5}}. A key given twice (once nested, once dotted) or both as a
-// value and as a parent is an error naming the key.
+// value and as a parent is an error naming the key. Content nested deeper
+// than provider.MaxDepth, before or after dotted keys are split, is a
+// *provider.DepthError naming the key path (checked before anything else
+// walks it, so a map that contains itself is an error too); text from
+// koanf's TOML parsers is scanned for depth before it is parsed.
 //
 // The koanf provider takes no context: Load checks ctx before calling it
 // but cannot interrupt it. Errors are *provider.Error for this layer; they
@@ -124,17 +130,45 @@ func (l *Provider) read() (map[string]any, error) {
 		if err != nil {
 			return nil, fmt.Errorf("read: %w", err)
 		}
+		// Before nest copies and walks it: a map that contains itself
+		// would be followed until the stack overflows.
+		if err := provider.CheckDepth(m); err != nil {
+			return nil, err
+		}
 		return m, nil
 	}
 	b, err := l.src.ReadBytes()
 	if err != nil {
 		return nil, fmt.Errorf("read: %w", err)
 	}
-	m, err := l.parser.Unmarshal(b)
-	if err != nil {
-		return nil, fmt.Errorf("parse: %w", err)
+	return provider.Unmarshal(formatOf(l.parser), b, func(b []byte) (map[string]any, error) {
+		m, err := l.parser.Unmarshal(b)
+		if err != nil {
+			return nil, fmt.Errorf("parse: %w", err)
+		}
+		return m, nil
+	})
+}
+
+// formatOf names the format of koanf's own parsers, so that TOML (whose
+// parser has no depth limit) is scanned before it is parsed and YAML's
+// errors are rid of quoted text; "" for any other parser. It goes by
+// package path, which covers both of koanf's TOML parsers without
+// importing either.
+func formatOf(p koanf.Parser) string {
+	t := reflect.TypeOf(p)
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
 	}
-	return m, nil
+	if t == nil {
+		return ""
+	}
+	for _, f := range []string{"toml", "yaml", "json"} {
+		if strings.HasPrefix(t.PkgPath(), "github.com/knadh/koanf/parsers/"+f) {
+			return f
+		}
+	}
+	return ""
 }
 
 // nest returns a deep copy of raw with string keys and dotted keys nested,
@@ -166,5 +200,10 @@ func nest(raw map[string]any) (map[string]any, string, error) {
 		}
 	}
 	flat, _ := maps.Flatten(cp, nil, ".")
-	return maps.Unflatten(flat, "."), "", nil
+	out := maps.Unflatten(flat, ".")
+	// Dotted keys nest only once split.
+	if err := provider.CheckDepth(out); err != nil {
+		return nil, "", err
+	}
+	return out, "", nil
 }
