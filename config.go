@@ -10,7 +10,7 @@
 // stays in force.
 //
 //	cfg, err := strata.Load[Config](ctx,
-//		file.New("config.yaml"),
+//		file.New("config.yaml", file.Options{}),
 //		consul.New(consul.Options{Prefix: "services/orders/"}),
 //		env.New("ORDERS_", env.Options{}),
 //	)

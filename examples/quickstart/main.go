@@ -78,7 +78,7 @@ func run(path string, log *slog.Logger) error {
 // handler, which reads the current config on every request.
 func newService(ctx context.Context, path string, log *slog.Logger, environ func() []string) (*strata.Config[Config], http.Handler, error) {
 	cfg, err := strata.LoadWith[Config](ctx, strata.Options{Logger: log},
-		file.New(path),
+		file.New(path, file.Options{}),
 		env.New("QS_", env.Options{Environ: environ}),
 	)
 	if err != nil {

@@ -113,10 +113,10 @@ func (p *Provider) WithSchema(s provider.Schema) provider.Provider {
 // names and values. Load is safe for concurrent use.
 func (p *Provider) Load(ctx context.Context) (provider.Snapshot, error) {
 	if err := ctx.Err(); err != nil {
-		return provider.Snapshot{}, provider.Errorf(p.Name(), "", err)
+		return provider.Snapshot{}, provider.WrapError(p.Name(), "", err)
 	}
 	if p.prefix == "" {
-		return provider.Snapshot{}, provider.Errorf(p.Name(), "",
+		return provider.Snapshot{}, provider.WrapError(p.Name(), "",
 			errors.New("empty prefix: it would read the whole environment; use one such as \"APP_\""))
 	}
 	vars := p.matching()
@@ -127,7 +127,7 @@ func (p *Provider) Load(ctx context.Context) (provider.Snapshot, error) {
 	for _, v := range vars {
 		key, err := p.keyOf(v.name)
 		if err != nil {
-			errs = append(errs, provider.Errorf(p.Name(), shorten(v.name), err))
+			errs = append(errs, provider.WrapError(p.Name(), shorten(v.name), err))
 			continue
 		}
 		entries = append(entries, entry{key: key, name: v.name, value: v.value})

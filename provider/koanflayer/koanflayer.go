@@ -117,7 +117,7 @@ func (l *Provider) Load(ctx context.Context) (provider.Snapshot, error) {
 	}, nil
 }
 
-func (l *Provider) wrap(key string, err error) error { return provider.Errorf(l.name, key, err) }
+func (l *Provider) wrap(key string, err error) error { return provider.WrapError(l.name, key, err) }
 
 func (l *Provider) read() (map[string]any, error) {
 	if l.src == nil {

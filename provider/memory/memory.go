@@ -69,7 +69,7 @@ func (l *Provider) Name() string { return l.name }
 // dotted key}; the Version counts the changes made so far.
 func (l *Provider) Load(ctx context.Context) (provider.Snapshot, error) {
 	if err := ctx.Err(); err != nil {
-		return provider.Snapshot{}, provider.Errorf(l.name, "", err)
+		return provider.Snapshot{}, provider.WrapError(l.name, "", err)
 	}
 	snap, _, err := l.read()
 	return snap, err
@@ -82,7 +82,7 @@ func (l *Provider) read() (provider.Snapshot, <-chan struct{}, error) {
 	defer l.mu.Unlock()
 	l.reads++
 	if l.fail != nil {
-		return provider.Snapshot{}, l.changed, provider.Errorf(l.name, "", l.fail)
+		return provider.Snapshot{}, l.changed, provider.WrapError(l.name, "", l.fail)
 	}
 	origins := map[string]provider.Origin{}
 	provider.Leaves(l.data, func(key string, _ any) {
