@@ -60,14 +60,20 @@ type Converter = decode.Converter
 // safe for concurrent use.
 func Convert[T any](fn func(string) (T, error)) Converter { return decode.Convert(fn) }
 
-// FieldError is one problem with one key. Message never contains the value
-// of a secret key, and quotes at most 64 characters of any other value.
-// It is the same type as validate.FieldError; Rule is "" for a value that
-// did not decode.
+// FieldError is one problem with one key: Key is the dotted config key
+// ("db.max_conns", "servers[0].port", "features.beta", or "" for the whole
+// value), Rule the failed rule ("min", "required", "Validate" for the
+// configuration's Validate method, "" for a value that did not decode), and
+// Message what is wrong, as in `"ten" is not an int` or "must be at least
+// 1, got 0". Error renders "key: message". Message never contains the value
+// of a secret key and quotes at most 64 characters of any other value.
+// decoder.FieldError and validate.FieldError are one type.
 type FieldError = fielderr.FieldError
 
-// Errors is every problem found in one Decode, sorted by Key. It is the
-// same type as validate.Errors, so a caller branches on one type.
+// Errors is every problem found in one call, sorted by Key. Error joins
+// them with "; "; Unwrap returns them, so errors.As finds a *FieldError.
+// decoder.Errors and validate.Errors are one type: a caller branches on
+// one type whichever step failed.
 type Errors = fielderr.Errors
 
 // Decoder decodes maps into one struct type. Create it with New. It is
