@@ -48,3 +48,24 @@ func TestConverters(t *testing.T) {
 	_, err = strata.LoadWith[cfg](context.Background(), strata.Options{Converters: []strata.Converter{{}}})
 	assert.ErrorContains(t, err, "zero Converter")
 }
+
+type rgb struct{ R, G, B uint8 }
+
+func TestConvertedStructIsALeaf(t *testing.T) {
+	type cfg struct {
+		Fg rgb `config:"fg" default:"red"`
+	}
+	red := func(s string) (rgb, error) {
+		if s != "red" {
+			return rgb{}, errors.New("only red")
+		}
+		return rgb{R: 255}, nil
+	}
+	opts := strata.Options{Converters: []strata.Converter{strata.Convert(red)}}
+	c := load[cfg](t, opts)
+	assert.Equal(t, rgb{R: 255}, c.Get().Fg, "a struct type with a converter is one value, not a struct of keys")
+
+	s, err := strata.JSONSchema[cfg](strata.SchemaOptions{Options: opts})
+	require.NoError(t, err)
+	assert.Contains(t, string(s), `"type": "string"`, "and reads as a string in the schema")
+}

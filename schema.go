@@ -70,7 +70,7 @@ func JSONSchema[T any](opts ...SchemaOptions) ([]byte, error) {
 	if _, err := c.dec.Decode(c.dec.Defaults(), defaults.Interface()); err != nil {
 		return nil, fmt.Errorf("strata: decoding default tags: %w", err)
 	}
-	g := &schemaGen{opts: o, isSecret: c.isSecret, decs: map[reflect.Type]*decode.Decoder{reflect.TypeFor[T](): c.dec}}
+	g := &schemaGen{opts: o, isSecret: c.isSecret, root: c.dec, decs: map[reflect.Type]*decode.Decoder{reflect.TypeFor[T](): c.dec}}
 	root, _, err := g.object(reflect.TypeFor[T](), "", defaults.Elem(), map[reflect.Type]bool{})
 	if err != nil {
 		return nil, err
@@ -90,6 +90,7 @@ type schemaGen struct {
 	opts     SchemaOptions
 	isSecret func(string) bool
 	decs     map[reflect.Type]*decode.Decoder // one per struct type, for key names
+	root     *decode.Decoder                  // T's, which knows the Converters
 }
 
 // decoderFor returns a decoder for struct type t: the decoder is the one
@@ -195,6 +196,9 @@ func (g *schemaGen) typeSchema(t reflect.Type, key string, dv reflect.Value, onP
 		}
 	}
 	switch {
+	case g.root.Converted(t):
+		// A Converter decodes a string.
+		return schema{"type": "string"}, false, nil
 	case t == reflect.TypeFor[time.Duration]():
 		return schema{"type": []string{"string", "integer"}, "pattern": durationPattern}, false, nil
 	case implements(t, reflect.TypeFor[encoding.TextUnmarshaler]()):

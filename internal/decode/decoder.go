@@ -44,6 +44,9 @@ type Decoder struct {
 	// embedSquash flattens untagged embedded structs, as encoding/json
 	// does; set for TagName "json".
 	embedSquash bool
+	// converted holds the types a Converter decodes: leaves, whatever
+	// their kind.
+	converted map[reflect.Type]bool
 	hook        mapstructure.DecodeHookFunc
 	structs     map[reflect.Type]*structInfo
 	keys        []string
@@ -85,12 +88,14 @@ func New(t reflect.Type, opts Options) (*Decoder, error) {
 		}
 	}
 	hooks := make([]mapstructure.DecodeHookFunc, 0, len(opts.Converters)+len(opts.Hooks)+1)
+	d.converted = map[reflect.Type]bool{}
 	for _, c := range opts.Converters {
 		h, err := c.hook()
 		if err != nil {
 			return nil, err
 		}
 		hooks = append(hooks, h)
+		d.converted[c.to] = true
 	}
 	for i, h := range opts.Hooks {
 		if !validHook(h) {

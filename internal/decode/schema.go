@@ -72,7 +72,7 @@ func (d *Decoder) squashed(opts []string) bool { return slices.Contains(opts, d.
 // an untagged embedded struct and the tag name is "json", as encoding/json
 // flattens it.
 func (d *Decoder) embedded(sf reflect.StructField, name string) bool {
-	return d.embedSquash && sf.Anonymous && name == "" && sf.Type.Kind() == reflect.Struct && !isLeaf(sf.Type)
+	return d.embedSquash && sf.Anonymous && name == "" && sf.Type.Kind() == reflect.Struct && !d.leaf(sf.Type)
 }
 
 // checkEmbedded refuses, with TagName "json", the embedded fields that
@@ -119,6 +119,13 @@ func isLeaf(t reflect.Type) bool {
 	return implements(t, reflect.TypeFor[encoding.TextUnmarshaler]()) ||
 		implements(t, reflect.TypeFor[mapstructure.Unmarshaler]())
 }
+
+// leaf is isLeaf, plus the types a Converter decodes.
+func (d *Decoder) leaf(t reflect.Type) bool { return isLeaf(t) || d.converted[t] }
+
+// Converted reports whether a Converter decodes strings into t, which then
+// reads as a string in a schema.
+func (d *Decoder) Converted(t reflect.Type) bool { return d.converted[t] }
 
 // inspect records t and every struct type reachable from it. A type is
 // recorded before its fields are read, so recursive types end the descent.
@@ -203,7 +210,7 @@ func (d *Decoder) fill(si *structInfo, t reflect.Type, goPrefix string, idxPrefi
 		}
 		f.def, f.hasDef = sf.Tag.Lookup("default")
 		switch {
-		case isLeaf(f.typ):
+		case d.leaf(f.typ):
 			f.kind = leafField
 		case f.typ.Kind() == reflect.Struct:
 			f.kind = structField
@@ -212,7 +219,7 @@ func (d *Decoder) fill(si *structInfo, t reflect.Type, goPrefix string, idxPrefi
 			if f.typ.Kind() == reflect.Map {
 				f.kind = mapField
 			}
-			if et := deref(f.typ.Elem()); et.Kind() == reflect.Struct && !isLeaf(et) {
+			if et := deref(f.typ.Elem()); et.Kind() == reflect.Struct && !d.leaf(et) {
 				f.elem = et
 			}
 		}
