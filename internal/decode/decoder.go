@@ -47,11 +47,11 @@ type Decoder struct {
 	// converted holds the types a Converter decodes: leaves, whatever
 	// their kind.
 	converted map[reflect.Type]bool
-	hook        mapstructure.DecodeHookFunc
-	structs     map[reflect.Type]*structInfo
-	keys        []string
-	maps        []string
-	defaults    []defaultTag
+	hook      mapstructure.DecodeHookFunc
+	structs   map[reflect.Type]*structInfo
+	keys      []string
+	maps      []string
+	defaults  []defaultTag
 }
 
 // New inspects t, a struct type or a pointer to one, once: its keys, its
