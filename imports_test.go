@@ -57,6 +57,9 @@ func allowed(from, to string) bool {
 	case from == "internal/reload":
 		// The engine runs layers; it knows nothing of decoding.
 		return to == "provider"
+	case from == "internal/decode":
+		// Behind decoder: the same rule as decoder.
+		return strings.HasPrefix(to, "internal/")
 	case from == "internal/keys", from == "internal/fielderr", from == "internal/limits":
 		// The shared leaves decoder and validate build on.
 		return false
@@ -134,6 +137,9 @@ func TestAllowed(t *testing.T) {
 		{"internal/reload", "decoder", false},
 		{"internal/keys", "provider", false},
 		{"validate", "internal/fielderr", true},
+		{"decoder", "internal/decode", true},
+		{"internal/decode", "internal/keys", true},
+		{"internal/decode", "provider", false},
 		{"decoder", "provider", false},
 		{"validate", "decoder", false},
 		{"decoder", "internal/limits", true},
