@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/strata-go/strata"
 	"github.com/strata-go/strata/provider/memory"
@@ -56,4 +57,38 @@ func TestTagNameJSONRefusesEmbeddingsItCannotMatch(t *testing.T) {
 	assert.ErrorContains(t, err, "jsonBase: an embedded struct with a json name")
 	_, err = strata.LoadWith[jsonPointerEmbed](context.Background(), strata.Options{TagName: "json"})
 	assert.ErrorContains(t, err, "jsonBase: an embedded pointer to a struct is not supported")
+}
+
+type yamlBase struct {
+	Port int `yaml:"port"`
+}
+
+type yamlInlined struct {
+	yamlBase `yaml:",inline"`
+	Name     string `yaml:"name"`
+}
+
+type yamlEmbedded struct {
+	yamlBase
+	Name string `yaml:"name"`
+}
+
+// yaml.v3 flattens an embedded struct only when it is tagged ",inline"
+// (yaml.v3 yaml.go, getStructInfo); with TagName yaml strata does
+// the same, so "port" beside "name" fills only the ,inline one.
+func TestTagNameYAMLFlattensOnlyInlineAsYAMLv3Does(t *testing.T) {
+	doc := []byte("port: 2\nname: orders\n")
+	var wantInlined yamlInlined
+	require.NoError(t, yaml.Unmarshal(doc, &wantInlined))
+	require.Equal(t, 2, wantInlined.Port, "precondition: yaml.v3 flattens ,inline")
+	var wantEmbedded yamlEmbedded
+	require.NoError(t, yaml.Unmarshal(doc, &wantEmbedded))
+	require.Equal(t, 0, wantEmbedded.Port, "precondition: yaml.v3 does not flatten an untagged embedded struct")
+
+	data := map[string]any{"port": 2, "name": "orders"}
+	inl := load[yamlInlined](t, strata.Options{TagName: "yaml"}, memory.New("m", data))
+	assert.Equal(t, wantInlined, *inl.Get())
+	emb := load[yamlEmbedded](t, strata.Options{TagName: "yaml"}, memory.New("m", data))
+	assert.Equal(t, wantEmbedded, *emb.Get())
+	assert.Equal(t, []string{"port"}, emb.Status().Unknown)
 }
