@@ -54,7 +54,7 @@ type Provider struct {
 
 // New returns a layer of the variables whose names start with prefix,
 // compared case-insensitively; the prefix usually ends in "_", as in
-// New("ORDERS_"). An empty prefix would read the whole environment, so Load
+// New("ORDERS_", Options{}). An empty prefix would read the whole environment, so Load
 // refuses it. The zero Options reads the process environment with "__"
 // nesting keys.
 func New(prefix string, o Options) *Provider {
