@@ -63,7 +63,7 @@ func TestBadFileInputIsRejectedWhole(t *testing.T) {
 			opts := strata.Options{Strict: tt.strict}
 
 			write(tt.content)
-			_, err := strata.LoadWith[Service](context.Background(), opts, file.New(path))
+			_, err := strata.LoadWith[Service](context.Background(), opts, file.New(path, file.Options{}))
 			require.Error(t, err)
 			for _, w := range tt.want {
 				assert.Contains(t, err.Error(), w)
@@ -75,7 +75,7 @@ func TestBadFileInputIsRejectedWhole(t *testing.T) {
 			}
 			errs := errorsOf(&opts)
 			write(good)
-			cfg := load[Service](t, opts, file.New(path))
+			cfg := load[Service](t, opts, file.New(path, file.Options{}))
 			before := cfg.Get()
 			write(tt.content)
 			live := receive(t, errs)
@@ -94,7 +94,7 @@ func TestUnreadableFileIsAnError(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "config.yaml")
 	require.NoError(t, os.Mkdir(path, 0o700))
-	_, err := strata.Load[Service](context.Background(), file.New(path))
+	_, err := strata.Load[Service](context.Background(), file.New(path, file.Options{}))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "config.yaml")
 }

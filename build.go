@@ -7,9 +7,8 @@ import (
 
 	"github.com/knadh/koanf/maps"
 
-	"github.com/strata-go/strata/decoder"
+	"github.com/strata-go/strata/internal/decode"
 	"github.com/strata-go/strata/provider"
-	"github.com/strata-go/strata/validate"
 )
 
 // candidate is a fully built configuration value together with the inputs
@@ -88,15 +87,11 @@ func (c *Config[T]) fieldProblems(cand *candidate[T], err error) []Problem {
 		return nil
 	}
 	var out []Problem
-	var derrs decoder.Errors
-	var verrs validate.Errors
+	// decode.Errors and validate.Errors are one type.
+	var errs decode.Errors
 	switch {
-	case errors.As(err, &derrs):
-		for _, fe := range derrs {
-			out = append(out, c.problemAt(cand, fe.Key, fe.Message))
-		}
-	case errors.As(err, &verrs):
-		for _, fe := range verrs {
+	case errors.As(err, &errs):
+		for _, fe := range errs {
 			out = append(out, c.problemAt(cand, fe.Key, fe.Message))
 		}
 	default:

@@ -19,7 +19,7 @@ func Check[T any](ctx context.Context, layers ...provider.Provider) error {
 }
 
 // CheckWith is Check with options. Of Options only those that change the
-// result are used (Strict, TagName, Secrets, DecodeHooks); hooks and the
+// result are used (Strict, TagName, Secrets, Converters); hooks and the
 // logger are not called, since nothing is applied.
 func CheckWith[T any](ctx context.Context, opts Options, layers ...provider.Provider) error {
 	c, err := newConfig[T](opts, layers)

@@ -17,7 +17,7 @@ func ExampleCheck() {
 	path := writeFile(dir, "db:\n  dsn: postgres://user:hunter2@db/orders\n  max_conns: 0\n")
 
 	// In CI, or behind a --check-config flag: no watcher is started.
-	err := strata.Check[ExampleConfig](context.Background(), file.New(path))
+	err := strata.Check[ExampleConfig](context.Background(), file.New(path, file.Options{}))
 	var serr *strata.Error
 	fmt.Println(errors.As(err, &serr))
 	// (The example's temporary directory is shown as /etc/orders.)

@@ -10,9 +10,9 @@
 // stays in force.
 //
 //	cfg, err := strata.Load[Config](ctx,
-//		file.New("config.yaml"),
+//		file.New("config.yaml", file.Options{}),
 //		consul.New(consul.Options{Prefix: "services/orders/"}),
-//		env.New("ORDERS_"),
+//		env.New("ORDERS_", env.Options{}),
 //	)
 //	if err != nil {
 //		return err // names the layer, the key and why
@@ -35,9 +35,9 @@ import (
 	"reflect"
 	"sync/atomic"
 
-	"github.com/strata-go/strata/decoder"
+	"github.com/strata-go/strata/internal/decode"
+	"github.com/strata-go/strata/internal/reload"
 	"github.com/strata-go/strata/provider"
-	"github.com/strata-go/strata/reload"
 	"github.com/strata-go/strata/validate"
 )
 
@@ -51,7 +51,7 @@ type Config[T any] struct {
 	applied atomic.Pointer[candidate[T]]
 
 	opts   Options
-	dec    *decoder.Decoder
+	dec    *decode.Decoder
 	val    *validate.Validator
 	layers []provider.Provider // defaults first, then the caller's layers
 	names  []string
@@ -107,7 +107,7 @@ func newConfig[T any](opts Options, layers []provider.Provider) (*Config[T], err
 	if reflect.TypeFor[T]().Kind() != reflect.Struct {
 		return nil, fmt.Errorf("strata: config type %s must be a struct", reflect.TypeFor[T]())
 	}
-	dec, err := decoder.New(reflect.TypeFor[T](), decoder.Options{TagName: opts.TagName, Hooks: opts.DecodeHooks})
+	dec, err := decode.New(reflect.TypeFor[T](), decode.Options{TagName: opts.TagName, Converters: opts.Converters})
 	if err != nil {
 		return nil, fmt.Errorf("strata: %w", err)
 	}
@@ -122,6 +122,9 @@ func newConfig[T any](opts Options, layers []provider.Provider) (*Config[T], err
 		}
 		if su, ok := l.(provider.SchemaUser); ok {
 			l = su.WithSchema(schema)
+		}
+		if lu, ok := l.(provider.LoggerUser); ok && opts.Logger != nil {
+			l = lu.WithLogger(opts.Logger)
 		}
 		c.layers = append(c.layers, l)
 	}

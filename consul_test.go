@@ -32,7 +32,7 @@ func TestConsulOverFileEndToEnd(t *testing.T) {
 	opts := strata.Options{OnApply: func(ch strata.Change) { changes <- ch }}
 	errs := errorsOf(&opts)
 	cfg := load[Service](t, opts,
-		file.New(path),
+		file.New(path, file.Options{}),
 		consul.New(consul.Options{Prefix: prefix, Client: agent.Client(t), Wait: 5 * time.Second}),
 		env.New("ORDERS_", env.Options{Environ: func() []string { return []string{"ORDERS_TIMEOUT=3s"} }}),
 	)

@@ -30,13 +30,13 @@ func (c *Config[T]) Debug() DebugView {
 	return v
 }
 
-// Handler returns an http.Handler serving Debug as JSON, for mounting at a
+// DebugHandler returns an http.Handler serving Debug as JSON, for mounting at a
 // path such as /debug/config behind the service's own access control. It
 // never serves a secret value. The JSON is compact; add ?pretty to the URL
 // for an indented body. It answers GET and HEAD only (405 with an
 // Allow header otherwise, so a crawler or a mistaken POST is refused), and
 // marks the body nosniff so no browser reads it as anything but JSON.
-func (c *Config[T]) Handler() http.Handler {
+func (c *Config[T]) DebugHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		switch r.Method {

@@ -31,7 +31,7 @@ func TestDebugHandlerServesConfigOriginsAndStatus(t *testing.T) {
 	file := memlayer.New("file", map[string]any{"db": map[string]any{"dsn": "postgres://secret", "max_conns": "20"}})
 	consul := memlayer.New("consul", map[string]any{"db": map[string]any{"max_conns": "30"}, "tyop": "x"})
 	cfg := load[Service](t, strata.Options{}, file, consul)
-	srv := httptest.NewServer(cfg.Handler())
+	srv := httptest.NewServer(cfg.DebugHandler())
 	t.Cleanup(srv.Close)
 
 	var view struct {
@@ -87,7 +87,7 @@ func TestExpvarReportsStatus(t *testing.T) {
 // TestDebugHandlerPretty: ?pretty indents the body for a person.
 func TestDebugHandlerPretty(t *testing.T) {
 	cfg := load[Service](t, strata.Options{}, memlayer.New("consul", base()))
-	srv := httptest.NewServer(cfg.Handler())
+	srv := httptest.NewServer(cfg.DebugHandler())
 	t.Cleanup(srv.Close)
 	resp, err := http.Get(srv.URL + "?pretty")
 	require.NoError(t, err)
@@ -130,7 +130,7 @@ func BenchmarkDebugHandler10kKeys(b *testing.B) {
 	cfg, err := strata.Load[BigDebug](context.Background(), memlayer.New("file", low), memlayer.New("consul", high))
 	require.NoError(b, err)
 	b.Cleanup(func() { _ = cfg.Close() })
-	h := cfg.Handler()
+	h := cfg.DebugHandler()
 	req := httptest.NewRequest(http.MethodGet, "/debug/config", nil)
 	b.ReportAllocs()
 	var body int
@@ -167,7 +167,7 @@ func (w *discardWriter) Write(p []byte) (int, error) {
 // lets a browser sniff its body into something executable.
 func TestDebugHandlerMethods(t *testing.T) {
 	cfg := load[Service](t, strata.Options{}, memlayer.New("consul", base()))
-	srv := httptest.NewServer(cfg.Handler())
+	srv := httptest.NewServer(cfg.DebugHandler())
 	t.Cleanup(srv.Close)
 
 	tests := []struct {
@@ -212,7 +212,7 @@ func TestDebugHandlerStreamsWhatMarshalWould(t *testing.T) {
 	want, err := json.Marshal(cfg.Debug())
 	require.NoError(t, err)
 	rec := httptest.NewRecorder()
-	cfg.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+	cfg.DebugHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
 	require.Equal(t, http.StatusOK, rec.Code)
 	var got, expect map[string]any
 	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &got))

@@ -3,14 +3,14 @@ package strata
 import (
 	"context"
 
-	"github.com/strata-go/strata/decoder"
+	"github.com/strata-go/strata/internal/decode"
 	"github.com/strata-go/strata/provider"
 )
 
 // defaultsLayer serves the `default:"…"` struct tags as the lowest layer,
 // so defaults go through the same merge, decoding and provenance as every
 // other value.
-type defaultsLayer struct{ dec *decoder.Decoder }
+type defaultsLayer struct{ dec *decode.Decoder }
 
 func (defaultsLayer) Name() string { return "defaults" }
 

@@ -38,7 +38,7 @@ func ExampleLoad() {
 	path := writeFile(dir, "db:\n  dsn: postgres://orders\n  max_conns: 20\n")
 
 	cfg, err := strata.Load[ExampleConfig](context.Background(),
-		file.New(path), // lowest layer
+		file.New(path, file.Options{}),
 		env.New("ORDERS_", env.Options{Environ: func() []string { return []string{"ORDERS_TIMEOUT=2s"} }}),
 	)
 	if err != nil {
@@ -58,7 +58,7 @@ func ExampleLoad_error() {
 	path := writeFile(dir, "db:\n  dsn: postgres://user:hunter2@db/orders\n  max_conns: 0\n")
 
 	_, err := strata.Load[ExampleConfig](context.Background(),
-		file.New(path),
+		file.New(path, file.Options{}),
 		env.New("ORDERS_", env.Options{Environ: func() []string { return []string{"ORDERS_TIMEOUT=soon"} }}),
 	)
 	// (The example's temporary directory is shown as /etc/orders.)
@@ -74,7 +74,7 @@ func ExampleConfig_OnChange() {
 	defer os.RemoveAll(dir)
 	path := writeFile(dir, "db:\n  dsn: postgres://orders\n")
 
-	cfg, err := strata.Load[ExampleConfig](context.Background(), file.New(path))
+	cfg, err := strata.Load[ExampleConfig](context.Background(), file.New(path, file.Options{}))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -98,7 +98,7 @@ func ExampleOnChangeOf() {
 	defer os.RemoveAll(dir)
 	path := writeFile(dir, "db:\n  dsn: postgres://orders\n")
 
-	cfg, err := strata.Load[ExampleConfig](context.Background(), file.New(path))
+	cfg, err := strata.Load[ExampleConfig](context.Background(), file.New(path, file.Options{}))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -124,7 +124,7 @@ func ExampleConfig_Explain() {
 	path := writeFile(dir, "db:\n  dsn: postgres://orders\n  max_conns: 20\n")
 
 	cfg, err := strata.Load[ExampleConfig](context.Background(),
-		file.New(path),
+		file.New(path, file.Options{}),
 		env.New("ORDERS_", env.Options{Environ: func() []string { return []string{"ORDERS_DB_MAX_CONNS=30"} }}),
 	)
 	if err != nil {

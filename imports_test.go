@@ -54,13 +54,22 @@ func allowed(from, to string) bool {
 		// The command line runs the application's own type through the
 		// root, like an example does.
 		return !strings.HasPrefix(to, "examples/")
+	case from == "internal/reload":
+		// The engine runs layers; it knows nothing of decoding.
+		return to == "provider"
+	case from == "internal/decode":
+		// Behind decoder: the same rule as decoder.
+		return strings.HasPrefix(to, "internal/")
+	case from == "internal/keys", from == "internal/fielderr", from == "internal/limits":
+		// The shared leaves decoder and validate build on.
+		return false
 	case strings.HasPrefix(from, "internal/"):
 		return to != "" && !strings.HasPrefix(to, "examples/")
 	case from == "":
 		return to != "" && !strings.HasPrefix(to, "examples/")
 	case from == "provider":
 		return false
-	case strings.HasPrefix(from, "provider/"), from == "reload":
+	case strings.HasPrefix(from, "provider/"):
 		return to == "provider"
 	case from == "decoder", from == "validate":
 		return strings.HasPrefix(to, "internal/") // DESIGN.md: shared key paths, limits
@@ -78,6 +87,8 @@ func externalAllowed(from, dep string) bool {
 	testLib := dep == "testing" || dep == "go.uber.org/goleak" ||
 		strings.HasPrefix(dep, "github.com/stretchr/testify/")
 	switch {
+	case linkedInternal(from):
+		return !testLib
 	case strings.HasPrefix(from, "internal/"), strings.HasPrefix(from, "examples/"):
 		return true
 	case from == "provider/providertest":
@@ -86,6 +97,17 @@ func externalAllowed(from, dep string) bool {
 		return std && !testLib
 	}
 	return !testLib
+}
+
+// linkedInternal reports whether rel is an internal package the library
+// itself is built from (not a test harness), which must not pull test
+// libraries into users' binaries.
+func linkedInternal(rel string) bool {
+	switch rel {
+	case "internal/reload", "internal/keys", "internal/fielderr", "internal/limits", "internal/decode":
+		return true
+	}
+	return false
 }
 
 // library reports whether rel is a package users import (not a test
@@ -111,8 +133,13 @@ func TestAllowed(t *testing.T) {
 		{"provider/consul", "provider", true},
 		{"provider/consul", "", false},
 		{"provider/file", "provider/env", false},
-		{"reload", "provider", true},
-		{"reload", "decoder", false},
+		{"internal/reload", "provider", true},
+		{"internal/reload", "decoder", false},
+		{"internal/keys", "provider", false},
+		{"validate", "internal/fielderr", true},
+		{"decoder", "internal/decode", true},
+		{"internal/decode", "internal/keys", true},
+		{"internal/decode", "provider", false},
 		{"decoder", "provider", false},
 		{"validate", "decoder", false},
 		{"decoder", "internal/limits", true},
@@ -150,7 +177,8 @@ func TestExternalAllowed(t *testing.T) {
 		{"provider/consul", "github.com/hashicorp/consul/api", true},
 		{"provider/consul", "testing", false},
 		{"", "go.uber.org/goleak", false},
-		{"reload", "github.com/stretchr/testify/require", false},
+		{"internal/reload", "github.com/stretchr/testify/require", false},
+		{"internal/keys", "testing", false},
 		{"internal/consultest", "testing", true},
 		{"examples/quickstart", "testing", true},
 	}

@@ -4,7 +4,7 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/go-viper/mapstructure/v2"
+	"github.com/strata-go/strata/internal/decode"
 )
 
 // Options tunes Load. The zero value means defaults, so the common case
@@ -12,7 +12,8 @@ import (
 type Options struct {
 	// Logger receives one record per applied change (listing changed keys,
 	// never secret values), per rejected change, and per layer outage and
-	// recovery. Nil means silent.
+	// recovery. Nil means silent. Layers that log themselves (they
+	// implement provider.LoggerUser) log here too unless given their own.
 	Logger *slog.Logger
 
 	// Strict makes keys that the config type does not declare an error
@@ -45,9 +46,21 @@ type Options struct {
 	// "plugins.*.secret_key", "webhooks[*].token".
 	Secrets []string
 
-	// DecodeHooks run before strata's own conversions when decoding.
-	DecodeHooks []mapstructure.DecodeHookFunc
+	// Converters decode strings into types of the application's own,
+	// before the built-in conversions (numbers, durations, lists,
+	// encoding.TextUnmarshaler). Create each with Convert.
+	Converters []Converter
 }
+
+// Converter turns a string, which is what Consul and the environment
+// deliver, into a value of one type. Create it with Convert.
+type Converter = decode.Converter
+
+// Convert returns a Converter that decodes every string bound for a field
+// of type T (or *T), default tags included, with fn. fn's error is reported
+// with the key, the layer and the value — never a secret value — like any
+// other decoding problem. fn must be safe for concurrent use.
+func Convert[T any](fn func(string) (T, error)) Converter { return decode.Convert(fn) }
 
 func (o Options) logger() *slog.Logger {
 	if o.Logger != nil {

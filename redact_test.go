@@ -25,7 +25,7 @@ func TestScrubError(t *testing.T) {
 	secrets := []string{"hunter2-secret"}
 
 	t.Run("clean error untouched", func(t *testing.T) {
-		orig := provider.Errorf("file", "", &fs.PathError{Op: "open", Path: "/etc/app.yaml", Err: fs.ErrNotExist})
+		orig := provider.WrapError("file", "", &fs.PathError{Op: "open", Path: "/etc/app.yaml", Err: fs.ErrNotExist})
 		assert.Same(t, orig.(*provider.Error), scrubError(orig, secrets).(*provider.Error))
 		var pe *fs.PathError
 		assert.ErrorAs(t, scrubError(orig, secrets), &pe)
@@ -35,9 +35,9 @@ func TestScrubError(t *testing.T) {
 		name string
 		err  error
 	}{
-		{"in the text", provider.Errorf("consul", "db/dsn", fmt.Errorf("%w: bad value hunter2-secret", provider.ErrNotFound))},
-		{"in a joined error", provider.Errorf("consul", "", errors.Join(provider.ErrNotFound, errors.New("hunter2-secret")))},
-		{"in a hidden field", provider.Errorf("consul", "", fmt.Errorf("%w: %w", provider.ErrNotFound, hiddenField{token: "hunter2-secret"}))},
+		{"in the text", provider.WrapError("consul", "db/dsn", fmt.Errorf("%w: bad value hunter2-secret", provider.ErrNotFound))},
+		{"in a joined error", provider.WrapError("consul", "", errors.Join(provider.ErrNotFound, errors.New("hunter2-secret")))},
+		{"in a hidden field", provider.WrapError("consul", "", fmt.Errorf("%w: %w", provider.ErrNotFound, hiddenField{token: "hunter2-secret"}))},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

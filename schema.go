@@ -11,7 +11,7 @@ import (
 
 	"github.com/go-viper/mapstructure/v2"
 
-	"github.com/strata-go/strata/decoder"
+	"github.com/strata-go/strata/internal/decode"
 )
 
 // SchemaDialect is the JSON Schema dialect JSONSchema emits.
@@ -70,7 +70,7 @@ func JSONSchema[T any](opts ...SchemaOptions) ([]byte, error) {
 	if _, err := c.dec.Decode(c.dec.Defaults(), defaults.Interface()); err != nil {
 		return nil, fmt.Errorf("strata: decoding default tags: %w", err)
 	}
-	g := &schemaGen{opts: o, isSecret: c.isSecret, decs: map[reflect.Type]*decoder.Decoder{reflect.TypeFor[T](): c.dec}}
+	g := &schemaGen{opts: o, isSecret: c.isSecret, root: c.dec, decs: map[reflect.Type]*decode.Decoder{reflect.TypeFor[T](): c.dec}}
 	root, _, err := g.object(reflect.TypeFor[T](), "", defaults.Elem(), map[reflect.Type]bool{})
 	if err != nil {
 		return nil, err
@@ -89,16 +89,17 @@ type schema = map[string]any
 type schemaGen struct {
 	opts     SchemaOptions
 	isSecret func(string) bool
-	decs     map[reflect.Type]*decoder.Decoder // one per struct type, for key names
+	decs     map[reflect.Type]*decode.Decoder // one per struct type, for key names
+	root     *decode.Decoder                  // T's, which knows the Converters
 }
 
 // decoderFor returns a decoder for struct type t: the decoder is the one
 // authority on which keys a struct has (tags, snake_case, squashing).
-func (g *schemaGen) decoderFor(t reflect.Type) (*decoder.Decoder, error) {
+func (g *schemaGen) decoderFor(t reflect.Type) (*decode.Decoder, error) {
 	if d, ok := g.decs[t]; ok {
 		return d, nil
 	}
-	d, err := decoder.New(t, decoder.Options{TagName: g.opts.Options.TagName, Hooks: g.opts.Options.DecodeHooks})
+	d, err := decode.New(t, decode.Options{TagName: g.opts.Options.TagName, Converters: g.opts.Options.Converters})
 	if err != nil {
 		return nil, fmt.Errorf("strata: %w", err)
 	}
@@ -195,6 +196,9 @@ func (g *schemaGen) typeSchema(t reflect.Type, key string, dv reflect.Value, onP
 		}
 	}
 	switch {
+	case g.root.Converted(t):
+		// A Converter decodes a string.
+		return schema{"type": "string"}, false, nil
 	case t == reflect.TypeFor[time.Duration]():
 		return schema{"type": []string{"string", "integer"}, "pattern": durationPattern}, false, nil
 	case implements(t, reflect.TypeFor[encoding.TextUnmarshaler]()):
@@ -249,7 +253,7 @@ func topKeys(keys []string) []string {
 // fieldByKey finds the field of t that the decoder names key, looking into
 // fields without a key of their own (squashed embedded structs) after t's
 // direct fields, as the decoder flattens them. index leads from t to it.
-func fieldByKey(dec *decoder.Decoder, t reflect.Type, key string) (reflect.StructField, []int, bool) {
+func fieldByKey(dec *decode.Decoder, t reflect.Type, key string) (reflect.StructField, []int, bool) {
 	for i := range t.NumField() {
 		if f := t.Field(i); dec.FieldKey(f) == key {
 			return f, []int{i}, true

@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/strata-go/strata/decoder"
+	"github.com/strata-go/strata/internal/decode"
 )
 
 // Options.Secrets patterns are dotted keys naming a subtree whose values are
@@ -64,7 +64,7 @@ func keySegments(key string) []string {
 // O(1) per level, so a walk is linear in the size of the tree instead of
 // re-parsing a dotted key at every level.
 type cursor struct {
-	path   decoder.Path
+	path   decode.Path
 	pats   []*patNode
 	secret bool
 }

@@ -23,7 +23,6 @@ import (
 	"github.com/strata-go/strata/decoder"
 	"github.com/strata-go/strata/internal/memlayer"
 	"github.com/strata-go/strata/provider"
-	"github.com/strata-go/strata/validate"
 )
 
 type Secretive struct {
@@ -106,7 +105,7 @@ func TestPlantedSecretsNeverAppear(t *testing.T) {
 	require.NoError(t, err)
 	outputs = append(outputs, string(status))
 
-	srv := httptest.NewServer(cfg.Handler())
+	srv := httptest.NewServer(cfg.DebugHandler())
 	defer srv.Close()
 	resp, err := http.Get(srv.URL)
 	require.NoError(t, err)
@@ -196,8 +195,7 @@ func errorTexts(err error) []string {
 		reflect.TypeFor[*leakyError]():     true,
 		reflect.TypeFor[*strata.Error]():   true,
 		reflect.TypeFor[*fs.PathError]():   true,
-		reflect.TypeFor[decoder.Errors]():  true,
-		reflect.TypeFor[validate.Errors](): true,
+		reflect.TypeFor[decoder.Errors]():  true, // validate.Errors is the same type
 	}
 	var walk func(error, int)
 	walk = func(e error, depth int) {
@@ -316,7 +314,7 @@ func TestPlantedSecretsAtAnyDepth(t *testing.T) {
 	require.NoError(t, err)
 	outputs = append(outputs, string(st), cfg.Expvar().String())
 
-	srv := httptest.NewServer(cfg.Handler())
+	srv := httptest.NewServer(cfg.DebugHandler())
 	defer srv.Close()
 	resp, err := http.Get(srv.URL)
 	require.NoError(t, err)

@@ -55,7 +55,7 @@ const (
 // Options tunes RunWith. The zero value means defaults.
 type Options struct {
 	// Strata are the options the application loads with (TagName, Strict,
-	// Secrets, DecodeHooks), so checks apply the same rules.
+	// Secrets, Converters), so checks apply the same rules.
 	Strata strata.Options
 	// Layer names the layer diff and publish write to (its Name(), e.g.
 	// "consul services/orders/"); empty means the only Consul layer.

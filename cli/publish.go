@@ -81,7 +81,7 @@ func (r *runner[T]) plan(ctx context.Context, args []string) (*plan, result, int
 		return nil, result{}, r.usageError(err.Error())
 	}
 	res := result{Layer: target.name()}
-	snap, err := file.New(args[0]).Load(ctx)
+	snap, err := file.New(args[0], file.Options{}).Load(ctx)
 	if err != nil {
 		return nil, res, r.fail(res, err, ExitFailure)
 	}

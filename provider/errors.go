@@ -30,8 +30,9 @@ func (e *Error) Error() string {
 // Unwrap returns the cause, for errors.Is and errors.As.
 func (e *Error) Unwrap() error { return e.Err }
 
-// Errorf is a shorthand that wraps err as an *Error for layer and key.
-func Errorf(layer, key string, err error) error {
+// WrapError wraps err as an *Error naming layer and key, or returns nil
+// when err is nil, so a provider can wrap whatever a read returned.
+func WrapError(layer, key string, err error) error {
 	if err == nil {
 		return nil
 	}

@@ -4,12 +4,19 @@
 // in its own package (provider/file, provider/env, provider/consul, …) and
 // imports only this one plus its own client library.
 //
+// Words: a layer is one entry of the list passed to strata.Load, and a
+// Provider is the Go interface a layer implements; the docs say "layer"
+// for the thing, "Provider" only for the interface and the types.
+//
 // The common currency is a nested map[string]any: a layer returns its whole
 // current content, never a diff, so a key that disappears from a layer is
 // simply absent from the next snapshot and strata falls back to a lower layer.
 package provider
 
-import "context"
+import (
+	"context"
+	"log/slog"
+)
 
 // Provider is one configuration layer.
 //
@@ -76,4 +83,15 @@ type Schema struct {
 // not modify its receiver; it returns the Provider to use in its place.
 type SchemaUser interface {
 	WithSchema(Schema) Provider
+}
+
+// LoggerUser is implemented by layers that log (outages, recoveries,
+// fail-overs). strata calls WithLogger with its Options.Logger, when one is
+// set, before the layer's first Load, so that a service configures logging
+// once. A layer given a logger of its own keeps it and returns itself.
+// WithLogger must not modify its receiver; it returns the Provider to use
+// in its place, which must share whatever state the caller can still reach
+// through the receiver (such as a token set at run time).
+type LoggerUser interface {
+	WithLogger(*slog.Logger) Provider
 }

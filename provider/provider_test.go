@@ -84,11 +84,11 @@ func TestSnapshotOriginOfFallsBackToSource(t *testing.T) {
 }
 
 func TestErrorNamesLayerAndKeyAndUnwraps(t *testing.T) {
-	err := provider.Errorf("consul app/", "db/max_conns", provider.ErrNotFound)
+	err := provider.WrapError("consul app/", "db/max_conns", provider.ErrNotFound)
 	assert.EqualError(t, err, "consul app/: db/max_conns: not found")
 	assert.ErrorIs(t, err, provider.ErrNotFound)
-	assert.EqualError(t, provider.Errorf("env APP_*", "", errors.New("bad")), "env APP_*: bad")
-	assert.NoError(t, provider.Errorf("x", "y", nil))
+	assert.EqualError(t, provider.WrapError("env APP_*", "", errors.New("bad")), "env APP_*: bad")
+	assert.NoError(t, provider.WrapError("x", "y", nil))
 }
 
 func TestLeaves(t *testing.T) {

@@ -3,7 +3,8 @@ package validate
 import (
 	"reflect"
 	"strings"
-	"unicode"
+
+	ikeys "github.com/strata-go/strata/internal/keys"
 )
 
 // defaultFieldKey names a field by its `config` tag, or by the snake_case
@@ -16,78 +17,10 @@ func defaultFieldKey(f reflect.StructField) string {
 	case name != "":
 		return name
 	}
-	return snakeCase(f.Name)
+	return ikeys.SnakeCase(f.Name)
 }
 
-// snakeCase: MaxConns → max_conns, HTTPPort → http_port, ID → id, URLs → urls.
-func snakeCase(s string) string {
-	rs := []rune(s)
-	var b strings.Builder
-	for i, r := range rs {
-		if unicode.IsUpper(r) {
-			if i > 0 {
-				prev := rs[i-1]
-				nextLower := i+1 < len(rs) && unicode.IsLower(rs[i+1])
-				// A plural acronym keeps its "s": URLs → urls, UserIDs → user_ids.
-				plural := i+1 < len(rs) && rs[i+1] == 's' && (i+2 == len(rs) || unicode.IsUpper(rs[i+2]))
-				if unicode.IsLower(prev) || unicode.IsDigit(prev) || (unicode.IsUpper(prev) && nextLower && !plural) {
-					b.WriteByte('_')
-				}
-			}
-			r = unicode.ToLower(r)
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-func deref(t reflect.Type) reflect.Type {
-	for t != nil && t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	return t
-}
-
-// step is one part of a namespace: a Go field name, or a bracketed index
-// or map key.
-type step struct {
-	text    string
-	bracket bool
-}
-
-// steps splits validator's "DB.Servers[0].Port" or "Features[beta]". A ']'
-// closes a bracket only before '.', '[' or the end, so map keys may
-// contain brackets.
-func steps(ns string) []step {
-	var out []step
-	for i := 0; i < len(ns); {
-		switch ns[i] {
-		case '.':
-			i++
-		case '[':
-			end := -1
-			for j := i + 1; j < len(ns); j++ {
-				if ns[j] == ']' && (j+1 == len(ns) || ns[j+1] == '.' || ns[j+1] == '[') {
-					end = j
-					break
-				}
-			}
-			if end < 0 {
-				return append(out, step{text: ns[i:]})
-			}
-			out = append(out, step{text: ns[i+1 : end], bracket: true})
-			i = end + 1
-		default:
-			j := strings.IndexAny(ns[i:], ".[")
-			if j < 0 {
-				j = len(ns) - i
-			}
-			out = append(out, step{text: ns[i : i+j]})
-			i += j
-		}
-	}
-	return out
-}
+func deref(t reflect.Type) reflect.Type { return ikeys.Deref(t) }
 
 // configKey turns validator's struct namespace (Go field names, root type
 // first) into a config key. It walks the types rather than using validator's
@@ -101,13 +34,13 @@ func (v *Validator) configKey(root reflect.Type, structNs string) (key, parentKe
 	}
 	var b strings.Builder
 	t := root
-	for _, s := range steps(structNs) {
+	for _, s := range ikeys.Split(structNs) {
 		t = deref(t)
-		if s.bracket {
+		if s.Bracket {
 			if t != nil && t.Kind() == reflect.Map {
-				b.WriteString("." + s.text)
+				b.WriteString("." + s.Text)
 			} else {
-				b.WriteString("[" + s.text + "]")
+				b.WriteString("[" + s.Text + "]")
 			}
 			if t != nil && (t.Kind() == reflect.Map || t.Kind() == reflect.Slice || t.Kind() == reflect.Array) {
 				t = t.Elem()
@@ -116,10 +49,10 @@ func (v *Validator) configKey(root reflect.Type, structNs string) (key, parentKe
 			}
 			continue
 		}
-		k := s.text
+		k := s.Text
 		var next reflect.Type
 		if t != nil && t.Kind() == reflect.Struct {
-			if sf, ok := t.FieldByName(s.text); ok {
+			if sf, ok := t.FieldByName(s.Text); ok {
 				next = sf.Type
 				switch fk := v.fieldKey(sf); {
 				case fk != "":

@@ -1,7 +1,28 @@
 // Package validate checks a decoded configuration with validator/v10
 // `validate:"…"` tags and the configuration's own Validate() error method,
 // and reports every failure by config key ("db.max_conns"), in words a
-// person can act on, without ever showing the value of a secret key.
+// person can act on ("must be at least 1, got 0"), without ever showing the
+// value of a secret key. It is what strata runs after decoding; use it on
+// its own to validate a struct with the same keys and messages.
+//
+// # Keys
+//
+// A failure is named by config key, not Go field name: the `config` tag or
+// the snake_case Go name by default, or whatever Options.FieldKey says.
+// Map entries read "features.beta", list items "servers[0].port".
+//
+// # Validate methods
+//
+// A Validate method returning a *FieldError, an Errors or errors.Join of
+// them keeps the keys it names; any other error is reported with Key ""
+// and Rule "Validate".
+//
+// # Contract
+//
+// A Validator is safe for concurrent use. Struct runs every rule and the
+// Validate method, never stops at the first failure, never modifies its
+// argument and never panics: a panic in Validate or on a malformed tag is
+// recovered into an error.
 package validate
 
 import (
@@ -10,6 +31,8 @@ import (
 	"reflect"
 
 	"github.com/go-playground/validator/v10"
+
+	"github.com/strata-go/strata/internal/fielderr"
 )
 
 // Options configures a Validator. The zero value means defaults.
@@ -67,7 +90,7 @@ func (v *Validator) Struct(cfg any) error {
 	if len(errs) == 0 {
 		return nil
 	}
-	return errs.sorted()
+	return fielderr.Sorted(errs)
 }
 
 // tags runs validator/v10 and words its failures.

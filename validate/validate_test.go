@@ -366,23 +366,17 @@ func TestConcurrentUse(t *testing.T) {
 }
 
 func TestErrorsType(t *testing.T) {
-	errs := Errors{{Key: "b", Message: "two"}, {Message: "whole"}}.sorted()
+	errs := Errors{{Message: "whole"}, {Key: "b", Message: "two"}}
 	assert.Equal(t, "whole; b: two", errs.Error())
 	assert.Len(t, errs.Unwrap(), 2)
 	assert.ErrorIs(t, errs, errs[1])
 }
 
 func TestHelpers(t *testing.T) {
-	for in, want := range map[string]string{"MaxConns": "max_conns", "HTTPPort": "http_port", "DBName": "db_name", "ID": "id", "URLs": "urls"} {
-		assert.Equal(t, want, snakeCase(in))
-	}
 	assert.Equal(t, "1s", durationParam("1s"))
 	assert.Equal(t, "1.5s", durationParam("1500000000"))
 	assert.Equal(t, "x", durationParam("x"))
 	assert.Equal(t, 0, length(5))
-	assert.Equal(t, []step{{text: "a"}, {text: "b]", bracket: false}}, steps("a.b]"))
-	assert.Equal(t, []step{{text: "a"}, {text: "[x"}}, steps("a[x"))
-	assert.Equal(t, []step{{text: "m"}, {text: "k]x", bracket: true}, {text: "0", bracket: true}}, steps("m[k]x][0]"))
 
 	v := New(Options{})
 	key, _, _ := v.configKey(reflect.TypeFor[nested](), "nested.Unknown[3].x")

@@ -30,7 +30,7 @@ func configCommand(ctx context.Context, args []string, stdout, stderr io.Writer,
 		*path = exampleFile()
 	}
 	layers := []provider.Provider{
-		file.New(*path),
+		file.New(*path, file.Options{}),
 		consul.New(consul.Options{Prefix: *prefix, Client: client}),
 		env.New("ORDERS_", env.Options{Environ: environ}),
 	}

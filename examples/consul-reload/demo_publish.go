@@ -34,7 +34,7 @@ func runPublishDemo(ctx context.Context, out io.Writer, log *slog.Logger, client
 	defer os.RemoveAll(dir)
 	step := func(title string) { fmt.Fprintf(out, "\n== %d. %s\n", first, title); first++ }
 	const base = "services/payments/"
-	layers := []provider.Provider{file.New(path), consul.NewVersioned(consul.Options{Prefix: base, Client: client, Optional: true})}
+	layers := []provider.Provider{file.New(path, file.Options{}), consul.NewVersioned(consul.Options{Prefix: base, Client: client, Optional: true})}
 	config := func(args ...string) (int, string) {
 		var buf bytes.Buffer
 		code := cli.Run[Config](ctx, args, &buf, &buf, layers...)

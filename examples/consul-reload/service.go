@@ -37,7 +37,7 @@ type settings struct {
 // and hooks.
 func load(ctx context.Context, s settings, opts strata.Options) (*strata.Config[Config], error) {
 	cfg, err := strata.LoadWith[Config](ctx, opts,
-		file.New(s.path),
+		file.New(s.path, file.Options{}),
 		consul.New(consul.Options{Prefix: s.prefix, Client: s.client, CacheFile: s.cacheFile, Logger: opts.Logger}),
 		env.New("ORDERS_", env.Options{Environ: s.environ}),
 	)

@@ -64,7 +64,7 @@ func main() {
 func run(addr string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	cfg, err := strata.Load[Config](ctx, env.New("APP_"))
+	cfg, err := strata.Load[Config](ctx, env.New("APP_", env.Options{}))
 	if err != nil {
 		return err
 	}
@@ -74,7 +74,7 @@ func run(addr string) error {
 	register(reg, cfg)
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	mux.Handle("/debug/config", cfg.Handler())
+	mux.Handle("/debug/config", cfg.DebugHandler())
 	log.Printf("serving on %s", addr)
 	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() {

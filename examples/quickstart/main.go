@@ -78,7 +78,7 @@ func run(path string, log *slog.Logger) error {
 // handler, which reads the current config on every request.
 func newService(ctx context.Context, path string, log *slog.Logger, environ func() []string) (*strata.Config[Config], http.Handler, error) {
 	cfg, err := strata.LoadWith[Config](ctx, strata.Options{Logger: log},
-		file.New(path),
+		file.New(path, file.Options{}),
 		env.New("QS_", env.Options{Environ: environ}),
 	)
 	if err != nil {
@@ -96,6 +96,6 @@ func newService(ctx context.Context, path string, log *slog.Logger, environ func
 		c := cfg.Get() // one atomic load: always a complete, valid config
 		fmt.Fprintf(w, "%s (max_conns=%d, new_checkout=%t)\n", c.Greeting, c.DB.MaxConns, c.Features["new_checkout"])
 	})
-	mux.Handle("GET /debug/config", cfg.Handler())
+	mux.Handle("GET /debug/config", cfg.DebugHandler())
 	return cfg, mux, nil
 }

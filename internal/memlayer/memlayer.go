@@ -39,7 +39,7 @@ func (l *Layer) Load(context.Context) (provider.Snapshot, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.fail != nil {
-		return provider.Snapshot{}, provider.Errorf(l.name, "", l.fail)
+		return provider.Snapshot{}, provider.WrapError(l.name, "", l.fail)
 	}
 	return l.snapshotLocked(), nil
 }
@@ -98,7 +98,7 @@ func (l *Layer) Watch(ctx context.Context, last provider.Snapshot, emit func(pro
 		switch {
 		case fail != nil:
 			failing = true
-			emit(provider.Event{Err: provider.Errorf(l.name, "", fail)})
+			emit(provider.Event{Err: provider.WrapError(l.name, "", fail)})
 		case snap.Version != delivered:
 			delivered, failing = snap.Version, false
 			emit(provider.Event{Snapshot: &snap})

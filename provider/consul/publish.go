@@ -127,7 +127,7 @@ func (pl *Plan) txnError(err error) error {
 
 // fail wraps a publish error with the layer's name.
 func (pl *Plan) fail(err error) error {
-	return provider.Errorf(pl.p.name, "", fmt.Errorf("consul: publish: %w", err))
+	return provider.WrapError(pl.p.name, "", fmt.Errorf("consul: publish: %w", err))
 }
 
 // PublishOptions tunes Publish.

@@ -155,11 +155,11 @@ func (v *Versioned) follow(ctx context.Context, ps provider.Snapshot) (provider.
 		if len(ps.Data) == 0 {
 			return ps, nil // Optional and no pointer yet: an empty layer
 		}
-		return provider.Snapshot{}, provider.Errorf(v.name, v.base+pointerKey,
+		return provider.Snapshot{}, provider.WrapError(v.name, v.base+pointerKey,
 			fmt.Errorf("consul: the pointer does not name a version (want {\"version\":\"…\"})"))
 	}
 	if err := validID(id); err != nil {
-		return provider.Snapshot{}, provider.Errorf(v.name, v.base+pointerKey, err)
+		return provider.Snapshot{}, provider.WrapError(v.name, v.base+pointerKey, err)
 	}
 	cs, err := v.content(id).Load(ctx)
 	if err != nil {
@@ -189,11 +189,11 @@ func (v *Versioned) rename(err error) error {
 	if errors.As(err, &pe) {
 		return &provider.Error{Layer: v.name, Key: pe.Key, Err: pe.Err}
 	}
-	return provider.Errorf(v.name, "", err)
+	return provider.WrapError(v.name, "", err)
 }
 
 func (v *Versioned) invalid() error {
-	return provider.Errorf(v.name, "", &Error{Layer: v.name, Class: ClassInvalidOptions, Err: v.initErr})
+	return provider.WrapError(v.name, "", &Error{Layer: v.name, Class: ClassInvalidOptions, Err: v.initErr})
 }
 
 func validID(id string) error {

@@ -55,7 +55,7 @@ func (v *Versioned) Rollback(ctx context.Context, id string, opts RollbackOption
 		return v.rename(err)
 	}
 	if _, ok := st.versions[id]; !ok || !slices.Contains(st.dirs, id) {
-		return provider.Errorf(v.name, "", fmt.Errorf("consul: rollback to %q: %w", id, ErrNoVersion))
+		return provider.WrapError(v.name, "", fmt.Errorf("consul: rollback to %q: %w", id, ErrNoVersion))
 	}
 	c := v.content(id)
 	snap, err := c.Load(ctx)
@@ -64,14 +64,14 @@ func (v *Versioned) Rollback(ctx context.Context, id string, opts RollbackOption
 	}
 	if opts.Validate != nil {
 		if err := opts.Validate(ctx, planLayer{name: v.name, snap: snap}); err != nil {
-			return provider.Errorf(v.name, "", fmt.Errorf("consul: rollback to %s: %w: %w", id, ErrInvalid, err))
+			return provider.WrapError(v.name, "", fmt.Errorf("consul: rollback to %s: %w: %w", id, ErrInvalid, err))
 		}
 	}
 	if id == st.live {
 		return nil
 	}
 	if err := v.txn(ctx, dc, api.TxnOps{kvOp(api.KVCAS, v.base+pointerKey, pointerValue(id), st.pointerIndex)}); err != nil {
-		return provider.Errorf(v.name, "", fmt.Errorf("consul: rollback to %s: %w", id, err))
+		return provider.WrapError(v.name, "", fmt.Errorf("consul: rollback to %s: %w", id, err))
 	}
 	return nil
 }
@@ -113,7 +113,7 @@ func (v *Versioned) GC(ctx context.Context, keep int) ([]string, error) {
 				kvOp(api.KVDelete, v.base+metaDir+id, nil, 0))
 		}
 		if err := v.txn(ctx, dc, ops); err != nil {
-			return removed, provider.Errorf(v.name, "", fmt.Errorf("consul: gc: %w", err))
+			return removed, provider.WrapError(v.name, "", fmt.Errorf("consul: gc: %w", err))
 		}
 		removed = append(removed, chunk...)
 	}

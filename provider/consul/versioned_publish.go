@@ -218,7 +218,7 @@ func (pl *VersionPlan) Apply(ctx context.Context) error {
 }
 
 func (pl *VersionPlan) fail(err error) error {
-	return provider.Errorf(pl.v.name, "", fmt.Errorf("consul: publish version %s: %w", pl.Version, err))
+	return provider.WrapError(pl.v.name, "", fmt.Errorf("consul: publish version %s: %w", pl.Version, err))
 }
 
 // txn sends one transaction and classifies its failure.

@@ -54,13 +54,10 @@ type Provider struct {
 
 // New returns a layer of the variables whose names start with prefix,
 // compared case-insensitively; the prefix usually ends in "_", as in
-// New("ORDERS_"). An empty prefix would read the whole environment, so Load
-// refuses it. At most one Options value is used.
-func New(prefix string, opts ...Options) *Provider {
-	var o Options
-	if len(opts) > 0 {
-		o = opts[0]
-	}
+// New("ORDERS_", Options{}). An empty prefix would read the whole environment, so Load
+// refuses it. The zero Options reads the process environment with "__"
+// nesting keys.
+func New(prefix string, o Options) *Provider {
 	p := &Provider{prefix: prefix, environ: o.Environ, sep: strings.ToLower(o.Separator)}
 	if p.environ == nil {
 		p.environ = os.Environ
@@ -70,6 +67,13 @@ func New(prefix string, opts ...Options) *Provider {
 	}
 	return p
 }
+
+// Compile-time checks: strata finds schema use by type assertion, so a
+// drifting signature would silently turn it off.
+var (
+	_ provider.Provider   = (*Provider)(nil)
+	_ provider.SchemaUser = (*Provider)(nil)
+)
 
 // Name returns "env " followed by the prefix and "*", as in "env ORDERS_*".
 func (p *Provider) Name() string { return "env " + p.prefix + "*" }
@@ -109,10 +113,10 @@ func (p *Provider) WithSchema(s provider.Schema) provider.Provider {
 // names and values. Load is safe for concurrent use.
 func (p *Provider) Load(ctx context.Context) (provider.Snapshot, error) {
 	if err := ctx.Err(); err != nil {
-		return provider.Snapshot{}, provider.Errorf(p.Name(), "", err)
+		return provider.Snapshot{}, provider.WrapError(p.Name(), "", err)
 	}
 	if p.prefix == "" {
-		return provider.Snapshot{}, provider.Errorf(p.Name(), "",
+		return provider.Snapshot{}, provider.WrapError(p.Name(), "",
 			errors.New("empty prefix: it would read the whole environment; use one such as \"APP_\""))
 	}
 	vars := p.matching()
@@ -123,7 +127,7 @@ func (p *Provider) Load(ctx context.Context) (provider.Snapshot, error) {
 	for _, v := range vars {
 		key, err := p.keyOf(v.name)
 		if err != nil {
-			errs = append(errs, provider.Errorf(p.Name(), shorten(v.name), err))
+			errs = append(errs, provider.WrapError(p.Name(), shorten(v.name), err))
 			continue
 		}
 		entries = append(entries, entry{key: key, name: v.name, value: v.value})

@@ -237,7 +237,7 @@ func TestLoadCancelled(t *testing.T) {
 
 func TestDefaultEnvironIsTheProcess(t *testing.T) {
 	// Reads os.Environ (without changing it); no variable has this prefix.
-	snap, err := env.New("STRATA_ENV_TEST_NO_SUCH_PREFIX_").Load(context.Background())
+	snap, err := env.New("STRATA_ENV_TEST_NO_SUCH_PREFIX_", env.Options{}).Load(context.Background())
 	require.NoError(t, err)
 	assert.Empty(t, snap.Data)
 }

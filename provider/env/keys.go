@@ -115,5 +115,5 @@ func (p *Provider) conflicts(entries []entry) []error {
 }
 
 func (p *Provider) errorf(name, format string, args ...any) error {
-	return provider.Errorf(p.Name(), name, fmt.Errorf(format, args...))
+	return provider.WrapError(p.Name(), name, fmt.Errorf(format, args...))
 }

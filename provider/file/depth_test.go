@@ -60,7 +60,7 @@ func TestLoadTooDeep(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			path := writeFile(t, t.TempDir(), tt.file, tt.content)
-			p := file.New(path)
+			p := file.New(path, file.Options{})
 			_, err := p.Load(context.Background())
 			if tt.want == "" {
 				require.NoError(t, err)

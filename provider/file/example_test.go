@@ -22,7 +22,7 @@ func Example() {
 		return
 	}
 
-	snap, err := file.New(path).Load(context.Background())
+	snap, err := file.New(path, file.Options{}).Load(context.Background())
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -71,13 +71,9 @@ type Provider struct {
 }
 
 // New returns a layer read from path, which is used as given (relative paths
-// are resolved against the working directory at each read). At most one
-// Options value is used; New("config.yaml") is the quick start.
-func New(path string, opts ...Options) *Provider {
-	var o Options
-	if len(opts) > 0 {
-		o = opts[0]
-	}
+// are resolved against the working directory at each read). The zero
+// Options reads a required file whose format follows its extension.
+func New(path string, o Options) *Provider {
 	p := &Provider{
 		path:     path,
 		optional: o.Optional,
@@ -96,6 +92,13 @@ func New(path string, opts ...Options) *Provider {
 	}
 	return p
 }
+
+// Compile-time checks: strata finds watching by type assertion, so a
+// drifting signature would silently turn it off.
+var (
+	_ provider.Provider = (*Provider)(nil)
+	_ provider.Watcher  = (*Provider)(nil)
+)
 
 // Name returns "file " followed by the path as given to New.
 func (p *Provider) Name() string { return "file " + p.path }
@@ -133,7 +136,7 @@ func (p *Provider) Load(ctx context.Context) (provider.Snapshot, error) {
 	return snap, p.wrap(err)
 }
 
-func (p *Provider) wrap(err error) error { return provider.Errorf(p.Name(), "", err) }
+func (p *Provider) wrap(err error) error { return provider.WrapError(p.Name(), "", err) }
 
 // read does Load's work without wrapping the error in the layer's name.
 func (p *Provider) read(ctx context.Context) (provider.Snapshot, error) {

@@ -148,7 +148,7 @@ func TestLoad(t *testing.T) {
 func TestLoadVersionFollowsContent(t *testing.T) {
 	dir := t.TempDir()
 	path := writeFile(t, dir, "c.yaml", "a: 1\n")
-	p := file.New(path)
+	p := file.New(path, file.Options{})
 	s1, err := p.Load(context.Background())
 	require.NoError(t, err)
 	s2, err := p.Load(context.Background())
@@ -259,7 +259,7 @@ func TestLoadUnreadable(t *testing.T) {
 	}
 	path := writeFile(t, t.TempDir(), "c.yaml", "a: 1\n")
 	require.NoError(t, os.Chmod(path, 0))
-	_, err := file.New(path).Load(context.Background())
+	_, err := file.New(path, file.Options{}).Load(context.Background())
 	require.Error(t, err)
 	assert.ErrorIs(t, err, os.ErrPermission)
 	assert.Contains(t, err.Error(), "cannot read")
@@ -269,7 +269,7 @@ func TestLoadCancelled(t *testing.T) {
 	path := writeFile(t, t.TempDir(), "c.yaml", "a: 1\n")
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err := file.New(path).Load(ctx)
+	_, err := file.New(path, file.Options{}).Load(ctx)
 	assert.ErrorIs(t, err, context.Canceled)
 }
 
@@ -292,7 +292,7 @@ func TestLoadAliasBomb(t *testing.T) {
 	}
 	path := writeFile(t, t.TempDir(), "bomb.yaml", sb.String())
 
-	_, err := file.New(path).Load(context.Background())
+	_, err := file.New(path, file.Options{}).Load(context.Background())
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "excessive aliasing")
 }

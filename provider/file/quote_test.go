@@ -40,7 +40,7 @@ func TestParseErrorsNeverQuoteValues(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			path := writeFile(t, t.TempDir(), tt.file, tt.content)
-			p := file.New(path)
+			p := file.New(path, file.Options{})
 			_, err := p.Load(context.Background())
 			require.Error(t, err)
 			assert.NotContains(t, err.Error(), secret)

@@ -113,7 +113,7 @@ func TestLoadRefusesWhatIsNotARegularFile(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			path, fifo := tt.setup(t, t.TempDir())
-			p := file.New(path)
+			p := file.New(path, file.Options{})
 			err := loadWithin(t, p, fifo)
 			require.Error(t, err)
 			t.Log(err)
@@ -134,7 +134,7 @@ func TestLoadSparseFileOverDefaultLimit(t *testing.T) {
 	require.NoError(t, f.Truncate(16<<20+1))
 	require.NoError(t, f.Close())
 
-	_, err = file.New(path).Load(context.Background())
+	_, err = file.New(path, file.Options{}).Load(context.Background())
 	require.Error(t, err)
 	assert.Equal(t, "file "+path+": file is larger than 16777216 bytes (Options.MaxSize)", err.Error())
 }
@@ -144,7 +144,7 @@ func TestLoadThroughSymlinkToRegularFile(t *testing.T) {
 	target := writeFile(t, dir, "real.yaml", "a: 1\n")
 	path := filepath.Join(dir, "config.yaml")
 	require.NoError(t, os.Symlink(target, path))
-	snap, err := file.New(path).Load(context.Background())
+	snap, err := file.New(path, file.Options{}).Load(context.Background())
 	require.NoError(t, err)
 	assert.Equal(t, map[string]any{"a": 1}, snap.Data)
 }
@@ -155,7 +155,7 @@ func TestLoadThroughSymlinkToRegularFile(t *testing.T) {
 func TestWatchFileSwappedForFIFO(t *testing.T) {
 	dir := t.TempDir()
 	path := writeFile(t, dir, "config.yaml", "a: 1\n")
-	_, events := watching(t, file.New(path))
+	_, events := watching(t, file.New(path, file.Options{}))
 	// Runs before watching's cleanup cancels the watch: if the watcher is
 	// stuck opening the pipe, release it so the test fails rather than
 	// hangs. It removes the pipe first so the watcher cannot block again.

@@ -162,7 +162,7 @@ func TestWatchChangeStyles(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
 			path := tt.setup(t, dir)
-			snap, events := watching(t, file.New(path))
+			snap, events := watching(t, file.New(path, file.Options{}))
 			assert.Equal(t, map[string]any{"v": 0}, snap.Data)
 			nextOf := nextSnapshot
 			if tt.torn {
@@ -224,7 +224,7 @@ func swapConfigMap(t *testing.T, dir, _, content string) {
 func TestWatchBurstCoalesces(t *testing.T) {
 	dir := t.TempDir()
 	path := writeFile(t, dir, "config.yaml", "n: 0\n")
-	_, events := watching(t, file.New(path))
+	_, events := watching(t, file.New(path, file.Options{}))
 
 	const writes = 50
 	for i := 1; i <= writes; i++ {
@@ -245,7 +245,7 @@ func TestWatchBurstCoalesces(t *testing.T) {
 func TestWatchDeletedKeyIsAbsent(t *testing.T) {
 	dir := t.TempDir()
 	path := writeFile(t, dir, "config.json", `{"a": 1, "db": {"host": "h", "port": 5}}`)
-	snap, events := watching(t, file.New(path))
+	snap, events := watching(t, file.New(path, file.Options{}))
 	require.Contains(t, snap.Data["db"], "port")
 
 	replaceFile(t, path, `{"a": 1, "db": {"host": "h"}}`)
@@ -256,7 +256,7 @@ func TestWatchDeletedKeyIsAbsent(t *testing.T) {
 func TestWatchErrorsAndRecovery(t *testing.T) {
 	dir := t.TempDir()
 	path := writeFile(t, dir, "config.yaml", "a: 1\n")
-	_, events := watching(t, file.New(path))
+	_, events := watching(t, file.New(path, file.Options{}))
 
 	// A parse error is reported, naming the file and line.
 	replaceFile(t, path, "a: 1\nb: c: d\n")
@@ -299,7 +299,7 @@ func TestWatchDirectoryComesAndGoes(t *testing.T) {
 	sub := filepath.Join(t.TempDir(), "conf")
 	require.NoError(t, os.Mkdir(sub, 0o700))
 	path := writeFile(t, sub, "config.yaml", "a: 1\n")
-	_, events := watching(t, file.New(path))
+	_, events := watching(t, file.New(path, file.Options{}))
 
 	require.NoError(t, os.RemoveAll(sub))
 	e := next(t, events)
@@ -335,7 +335,7 @@ func TestWatchOptionalMissingDirectory(t *testing.T) {
 func TestWatchCatchesUpWithLast(t *testing.T) {
 	// A stale last snapshot (as after a failed Load) is replaced at once.
 	path := writeFile(t, t.TempDir(), "config.yaml", "a: 1\n")
-	p := file.New(path)
+	p := file.New(path, file.Options{})
 	events := make(chan provider.Event, 10)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -350,7 +350,7 @@ func TestWatchCatchesUpWithLast(t *testing.T) {
 func TestWatchBusyDirectory(t *testing.T) {
 	dir := t.TempDir()
 	path := writeFile(t, dir, "config.yaml", "a: 1\n")
-	_, events := watching(t, file.New(path))
+	_, events := watching(t, file.New(path, file.Options{}))
 
 	stop := make(chan struct{})
 	stopped := make(chan struct{})

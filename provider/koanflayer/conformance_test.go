@@ -48,7 +48,7 @@ func TestConformance(t *testing.T) {
 				b.data[k] = v
 			}
 			return providertest.Backend{
-				Provider: koanflayer.New("conformance", b, koanflayer.Options{Interval: time.Millisecond}),
+				Provider: koanflayer.NewPolling("conformance", b, time.Millisecond, koanflayer.Options{}),
 				Set:      func(k, v string) { b.do(func() { b.data[k] = v }) },
 				Delete:   func(k string) { b.do(func() { delete(b.data, k) }) },
 				Fail:     func() { b.do(func() { b.down = true }) },

@@ -3,8 +3,8 @@
 // here.
 //
 // koanf providers take no context and koanf's own Watch cannot be stopped,
-// so this package reads through Read or ReadBytes only, and watches by
-// polling when asked to (Options.Interval).
+// so this package reads through Read or ReadBytes only: New returns a layer
+// read once, NewPolling one that watches by polling.
 package koanflayer
 
 import (
@@ -25,16 +25,11 @@ import (
 )
 
 // Options configures a koanf layer. The zero value reads the provider's
-// Read map, never polls, and labels values with origin kind "koanf".
+// Read map and labels values with origin kind "koanf".
 type Options struct {
 	// Parser decodes the provider's ReadBytes. Nil means the provider's
 	// Read returns the map itself (confmap, env, and the like).
 	Parser koanf.Parser
-
-	// Interval, when positive, makes the layer a watcher that calls Load
-	// every Interval and emits only on change (see PollingLayer). Zero
-	// means the layer is read once.
-	Interval time.Duration
 
 	// Kind is the origin kind shown for this layer's values, as in
 	// "vault secret/app". Empty means "koanf".
@@ -42,30 +37,38 @@ type Options struct {
 }
 
 // New wraps the koanf provider p as a layer called name (shown in errors
-// and Status; it must not contain secrets). The result is a *Layer when
-// opts.Interval is zero and a *PollingLayer, which also implements
-// provider.Watcher, when it is positive; strata discovers watching through
-// that interface, so callers rarely need the concrete type.
-func New(name string, p koanf.Provider, opts Options) provider.Provider {
-	l := &Layer{name: name, kind: opts.Kind, src: p, parser: opts.Parser}
+// and Status; it must not contain secrets), read once at Load. Use
+// NewPolling for a layer that follows changes.
+func New(name string, p koanf.Provider, opts Options) *Provider {
+	l := &Provider{name: name, kind: opts.Kind, src: p, parser: opts.Parser}
 	if l.name == "" {
 		l.name = "koanf"
 	}
 	if l.kind == "" {
 		l.kind = "koanf"
 	}
-	if opts.Interval > 0 {
-		return &PollingLayer{Layer: l, interval: opts.Interval}
-	}
 	return l
 }
 
-// Layer is a koanf provider read as a strata layer. Create it with New.
+// NewPolling is New for a layer that also watches, by calling Load every
+// interval and delivering only real changes (see PollingProvider.Watch). An
+// interval of zero or less means one minute.
+func NewPolling(name string, p koanf.Provider, interval time.Duration, opts Options) *PollingProvider {
+	if interval <= 0 {
+		interval = time.Minute
+	}
+	return &PollingProvider{Provider: New(name, p, opts), interval: interval}
+}
+
+// Compile-time check: a Provider is read once and must stay a plain Provider.
+var _ provider.Provider = (*Provider)(nil)
+
+// Provider is a koanf provider read as a strata layer. Create it with New.
 //
 // Load is safe for concurrent use: calls into the koanf provider and parser
 // are serialised, since koanf does not promise that they are safe for
 // concurrent use.
-type Layer struct {
+type Provider struct {
 	name   string
 	kind   string
 	src    koanf.Provider
@@ -75,7 +78,7 @@ type Layer struct {
 }
 
 // Name returns the name given to New ("koanf" if that was empty).
-func (l *Layer) Name() string { return l.name }
+func (l *Provider) Name() string { return l.name }
 
 // Load reads the koanf provider, through the parser if one was given, and
 // returns a deep copy of the result as nested maps: keys are made strings,
@@ -92,7 +95,7 @@ func (l *Layer) Name() string { return l.name }
 // but cannot interrupt it. Errors are *provider.Error for this layer; they
 // carry the koanf provider's or parser's message, which this package cannot
 // vouch for (a parser may quote a value it could not decode).
-func (l *Layer) Load(ctx context.Context) (provider.Snapshot, error) {
+func (l *Provider) Load(ctx context.Context) (provider.Snapshot, error) {
 	if err := ctx.Err(); err != nil {
 		return provider.Snapshot{}, l.wrap("", err)
 	}
@@ -114,9 +117,9 @@ func (l *Layer) Load(ctx context.Context) (provider.Snapshot, error) {
 	}, nil
 }
 
-func (l *Layer) wrap(key string, err error) error { return provider.Errorf(l.name, key, err) }
+func (l *Provider) wrap(key string, err error) error { return provider.WrapError(l.name, key, err) }
 
-func (l *Layer) read() (map[string]any, error) {
+func (l *Provider) read() (map[string]any, error) {
 	if l.src == nil {
 		return nil, errors.New("no koanf provider given")
 	}

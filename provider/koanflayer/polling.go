@@ -7,19 +7,19 @@ import (
 	"github.com/strata-go/strata/provider"
 )
 
-// PollingLayer is a Layer that also watches, by calling Load every
-// interval. New returns one when Options.Interval is positive.
+// PollingProvider is a Provider that also watches, by calling Load every
+// interval. Create it with NewPolling.
 //
 // Load is safe for concurrent use, also while Watch runs. Watch must be
-// called at most once at a time per PollingLayer value.
-type PollingLayer struct {
-	*Layer
+// called at most once at a time per PollingProvider value.
+type PollingProvider struct {
+	*Provider
 	interval time.Duration
 }
 
 // Compile-time check: strata finds watching by type assertion, so a
 // drifting signature would silently turn it off.
-var _ provider.Watcher = (*PollingLayer)(nil)
+var _ provider.Watcher = (*PollingProvider)(nil)
 
 // Watch calls Load every interval until ctx is done, then returns
 // ctx.Err(). What it emits follows provider.Emitter: a Snapshot when the
@@ -30,7 +30,7 @@ var _ provider.Watcher = (*PollingLayer)(nil)
 // recovery event. During an outage it retries after a capped, jittered
 // backoff that starts at the interval. It calls emit from the goroutine
 // that called Watch, never concurrently, and starts no goroutine.
-func (l *PollingLayer) Watch(ctx context.Context, last provider.Snapshot, emit func(provider.Event)) error {
+func (l *PollingProvider) Watch(ctx context.Context, last provider.Snapshot, emit func(provider.Event)) error {
 	var (
 		e     = provider.NewEmitter(last, emit)
 		bo    = provider.Backoff{Min: l.interval, Max: max(l.interval, 30*time.Second)}

@@ -14,20 +14,19 @@ import (
 
 const wait = 10 * time.Second
 
-func TestWatcherOnlyWithInterval(t *testing.T) {
-	_, ok := koanflayer.New("x", &fake{}, koanflayer.Options{}).(provider.Watcher)
-	assert.False(t, ok, "no interval: read once")
-	assert.IsType(t, &koanflayer.Layer{}, koanflayer.New("x", &fake{}, koanflayer.Options{}))
+func TestWatcherOnlyWhenPolling(t *testing.T) {
+	var once provider.Provider = koanflayer.New("x", &fake{}, koanflayer.Options{})
+	_, ok := once.(provider.Watcher)
+	assert.False(t, ok, "New: read once")
 
-	p := koanflayer.New("x", &fake{}, koanflayer.Options{Interval: time.Second})
-	_, ok = p.(provider.Watcher)
-	assert.True(t, ok, "interval: polls")
-	assert.IsType(t, &koanflayer.PollingLayer{}, p)
+	var polling provider.Provider = koanflayer.NewPolling("x", &fake{}, time.Second, koanflayer.Options{})
+	_, ok = polling.(provider.Watcher)
+	assert.True(t, ok, "NewPolling: polls")
 }
 
 func TestPolling(t *testing.T) {
 	src := &fake{data: map[string]any{"db": map[string]any{"host": "a", "port": 1}}}
-	p := koanflayer.New("poll", src, koanflayer.Options{Interval: 5 * time.Millisecond})
+	p := koanflayer.NewPolling("poll", src, 5*time.Millisecond, koanflayer.Options{})
 	first, err := p.Load(context.Background())
 	require.NoError(t, err)
 
@@ -35,7 +34,7 @@ func TestPolling(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- p.(provider.Watcher).Watch(ctx, first, func(e provider.Event) { events <- e })
+		done <- p.Watch(ctx, first, func(e provider.Event) { events <- e })
 	}()
 	next := func() provider.Event {
 		t.Helper()

@@ -3,7 +3,7 @@
 // change it (Set, Delete, SetAll) or make it fail (Fail, Recover) and watch
 // the application react, with no files, no environment and no servers.
 //
-// A Layer implements provider.Provider and provider.Watcher and passes
+// A Provider implements provider.Provider and provider.Watcher and passes
 // provider/providertest, so it behaves as a real backend does: a change is
 // delivered at once as a whole snapshot, an outage is reported once, and
 // the end of an outage is noticed by the watcher's own retries, as when a
@@ -29,11 +29,11 @@ const (
 	retryMax = 20 * time.Millisecond
 )
 
-// Layer is an in-memory configuration layer. Create it with New.
+// Provider is an in-memory configuration layer. Create it with New.
 //
 // Its methods are safe for concurrent use. Any number of Watch calls may run
 // at once; each is told about every change.
-type Layer struct {
+type Provider struct {
 	name string
 
 	mu      sync.Mutex
@@ -47,29 +47,29 @@ type Layer struct {
 // Compile-time checks: strata finds watching by type assertion, so a
 // drifting signature would silently turn it off.
 var (
-	_ provider.Provider = (*Layer)(nil)
-	_ provider.Watcher  = (*Layer)(nil)
+	_ provider.Provider = (*Provider)(nil)
+	_ provider.Watcher  = (*Provider)(nil)
 )
 
 // New returns a layer called name (empty means "memory") holding a deep
 // copy of data (nil is an empty layer). Nested maps must be
 // map[string]any; keys must not contain ".".
-func New(name string, data map[string]any) *Layer {
+func New(name string, data map[string]any) *Provider {
 	if name == "" {
 		name = "memory"
 	}
-	return &Layer{name: name, data: deepCopy(data), changed: make(chan struct{})}
+	return &Provider{name: name, data: deepCopy(data), changed: make(chan struct{})}
 }
 
 // Name returns the name given to New.
-func (l *Layer) Name() string { return l.name }
+func (l *Provider) Name() string { return l.name }
 
 // Load returns the current content, or, during an outage (see Fail), an
 // error for this layer. Each leaf's origin is {Kind: "memory", Ref: its
 // dotted key}; the Version counts the changes made so far.
-func (l *Layer) Load(ctx context.Context) (provider.Snapshot, error) {
+func (l *Provider) Load(ctx context.Context) (provider.Snapshot, error) {
 	if err := ctx.Err(); err != nil {
-		return provider.Snapshot{}, provider.Errorf(l.name, "", err)
+		return provider.Snapshot{}, provider.WrapError(l.name, "", err)
 	}
 	snap, _, err := l.read()
 	return snap, err
@@ -77,12 +77,12 @@ func (l *Layer) Load(ctx context.Context) (provider.Snapshot, error) {
 
 // read returns the current content or failure, and the channel closed at
 // the next change, counting one read.
-func (l *Layer) read() (provider.Snapshot, <-chan struct{}, error) {
+func (l *Provider) read() (provider.Snapshot, <-chan struct{}, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.reads++
 	if l.fail != nil {
-		return provider.Snapshot{}, l.changed, provider.Errorf(l.name, "", l.fail)
+		return provider.Snapshot{}, l.changed, provider.WrapError(l.name, "", l.fail)
 	}
 	origins := map[string]provider.Origin{}
 	provider.Leaves(l.data, func(key string, _ any) {
@@ -103,7 +103,7 @@ func (l *Layer) read() (provider.Snapshot, <-chan struct{}, error) {
 // notices Recover without being told, as a watcher notices a server coming
 // back. It returns ctx.Err() when ctx is done, calls emit from its own
 // goroutine only, and starts no goroutine.
-func (l *Layer) Watch(ctx context.Context, last provider.Snapshot, emit func(provider.Event)) error {
+func (l *Provider) Watch(ctx context.Context, last provider.Snapshot, emit func(provider.Event)) error {
 	e := provider.NewEmitter(last, emit)
 	bo := provider.Backoff{Min: retryMin, Max: retryMax}
 	timer := time.NewTimer(time.Hour)
@@ -132,7 +132,7 @@ func (l *Layer) Watch(ctx context.Context, last provider.Snapshot, emit func(pro
 // Set sets the value at a dotted key ("db.max_conns"), creating the maps
 // above it and replacing a value that stood where a map is needed. The
 // change is delivered to running watchers at once.
-func (l *Layer) Set(key string, value any) {
+func (l *Provider) Set(key string, value any) {
 	l.change(func(data map[string]any) {
 		parts := strings.Split(key, ".")
 		m := data
@@ -152,12 +152,12 @@ func (l *Layer) Set(key string, value any) {
 // that is left empty, as a key deleted from Consul or the environment
 // leaves no empty parent behind. Deleting a missing key changes nothing
 // but the version.
-func (l *Layer) Delete(key string) {
+func (l *Provider) Delete(key string) {
 	l.change(func(data map[string]any) { deletePath(data, strings.Split(key, ".")) })
 }
 
 // SetAll replaces the whole content with a deep copy of data.
-func (l *Layer) SetAll(data map[string]any) {
+func (l *Provider) SetAll(data map[string]any) {
 	l.change(func(m map[string]any) {
 		clear(m)
 		maps.Copy(m, deepCopy(data))
@@ -169,7 +169,7 @@ func (l *Layer) SetAll(data map[string]any) {
 // this layer, until Recover. Watchers are woken at once, as a failing
 // connection wakes a real watcher. Changes made during the outage are kept
 // and seen after it.
-func (l *Layer) Fail(err error) {
+func (l *Provider) Fail(err error) {
 	if err == nil {
 		err = errors.New("memory: layer failing (Fail was called)")
 	}
@@ -181,7 +181,7 @@ func (l *Layer) Fail(err error) {
 
 // Recover ends an outage. Like a server that comes back, it does not wake
 // watchers: each notices at its next retry, within about 20 ms.
-func (l *Layer) Recover() {
+func (l *Provider) Recover() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.fail = nil
@@ -190,7 +190,7 @@ func (l *Layer) Recover() {
 // Reads returns how many reads (Load calls and watcher attempts) the layer
 // has answered, failed ones included, so a test can wait until a watcher
 // has retried during an outage.
-func (l *Layer) Reads() int {
+func (l *Provider) Reads() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.reads
@@ -198,7 +198,7 @@ func (l *Layer) Reads() int {
 
 // change applies fn to a copy of the content, stores the copy and wakes
 // watchers. Snapshots already handed out keep the old map untouched.
-func (l *Layer) change(fn func(map[string]any)) {
+func (l *Provider) change(fn func(map[string]any)) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	data := deepCopy(l.data)
@@ -208,7 +208,7 @@ func (l *Layer) change(fn func(map[string]any)) {
 	l.notifyLocked()
 }
 
-func (l *Layer) notifyLocked() {
+func (l *Provider) notifyLocked() {
 	close(l.changed)
 	l.changed = make(chan struct{})
 }
@@ -249,4 +249,4 @@ func deepCopyValue(v any) any {
 }
 
 // String names the layer in test failure messages.
-func (l *Layer) String() string { return "memory layer " + strconv.Quote(l.name) }
+func (l *Provider) String() string { return "memory layer " + strconv.Quote(l.name) }

@@ -12,7 +12,7 @@ import (
 	"github.com/strata-go/strata/provider/memory"
 )
 
-func load(t *testing.T, l *memory.Layer) provider.Snapshot {
+func load(t *testing.T, l *memory.Provider) provider.Snapshot {
 	t.Helper()
 	s, err := l.Load(context.Background())
 	require.NoError(t, err)
@@ -22,21 +22,21 @@ func load(t *testing.T, l *memory.Layer) provider.Snapshot {
 func TestChanges(t *testing.T) {
 	tests := []struct {
 		name   string
-		change func(*memory.Layer)
+		change func(*memory.Provider)
 		want   map[string]any
 	}{
-		{"set a new nested key", func(l *memory.Layer) { l.Set("db.pool.max", 3) },
+		{"set a new nested key", func(l *memory.Provider) { l.Set("db.pool.max", 3) },
 			map[string]any{"db": map[string]any{"host": "h", "port": "1", "pool": map[string]any{"max": 3}}, "top": "t"}},
-		{"set over a leaf makes a map", func(l *memory.Layer) { l.Set("top.x", "y") },
+		{"set over a leaf makes a map", func(l *memory.Provider) { l.Set("top.x", "y") },
 			map[string]any{"db": map[string]any{"host": "h", "port": "1"}, "top": map[string]any{"x": "y"}}},
-		{"delete a leaf", func(l *memory.Layer) { l.Delete("db.port") },
+		{"delete a leaf", func(l *memory.Provider) { l.Delete("db.port") },
 			map[string]any{"db": map[string]any{"host": "h"}, "top": "t"}},
-		{"delete the last leaf drops its empty parent", func(l *memory.Layer) { l.Delete("db.port"); l.Delete("db.host") },
+		{"delete the last leaf drops its empty parent", func(l *memory.Provider) { l.Delete("db.port"); l.Delete("db.host") },
 			map[string]any{"top": "t"}},
-		{"delete a subtree", func(l *memory.Layer) { l.Delete("db") }, map[string]any{"top": "t"}},
-		{"delete a missing key", func(l *memory.Layer) { l.Delete("db.nothing.here"); l.Delete("nope") },
+		{"delete a subtree", func(l *memory.Provider) { l.Delete("db") }, map[string]any{"top": "t"}},
+		{"delete a missing key", func(l *memory.Provider) { l.Delete("db.nothing.here"); l.Delete("nope") },
 			map[string]any{"db": map[string]any{"host": "h", "port": "1"}, "top": "t"}},
-		{"set all", func(l *memory.Layer) { l.SetAll(map[string]any{"z": []any{"a"}}) }, map[string]any{"z": []any{"a"}}},
+		{"set all", func(l *memory.Provider) { l.SetAll(map[string]any{"z": []any{"a"}}) }, map[string]any{"z": []any{"a"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

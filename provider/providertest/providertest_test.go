@@ -29,7 +29,7 @@ const breakEnv = "PROVIDERTEST_BREAK"
 // fake is a polling watcher over a memory layer that keeps the contract
 // unless mode breaks one rule of it.
 type fake struct {
-	*memory.Layer
+	*memory.Provider
 	mode string
 	kick chan struct{} // a backend event: signalled by Set and Delete
 }
@@ -38,7 +38,7 @@ func (f *fake) Load(ctx context.Context) (provider.Snapshot, error) {
 	if f.mode == "load ignores cancel" && ctx.Err() != nil {
 		<-time.After(3 * time.Second)
 	}
-	s, err := f.Layer.Load(ctx)
+	s, err := f.Provider.Load(ctx)
 	if err != nil && f.mode == "bare errors" {
 		return s, errors.New("down")
 	}
@@ -132,7 +132,7 @@ func harness(mode string) providertest.Harness {
 	return providertest.Harness{
 		Timeout: 2 * time.Second,
 		New: func(t *testing.T, seed map[string]string) providertest.Backend {
-			f := &fake{Layer: memory.New("fake", nil), mode: mode, kick: make(chan struct{}, 1)}
+			f := &fake{Provider: memory.New("fake", nil), mode: mode, kick: make(chan struct{}, 1)}
 			for k, v := range seed {
 				f.Set(k, v)
 			}

@@ -1,4 +1,4 @@
-package decoder
+package decode
 
 import (
 	"encoding"
@@ -7,9 +7,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode"
 
 	"github.com/go-viper/mapstructure/v2"
+
+	"github.com/strata-go/strata/internal/keys"
 )
 
 // fieldKind says how the decoder treats a field below its own key.
@@ -67,6 +68,29 @@ func (d *Decoder) tagOf(f reflect.StructField) (name string, opts []string) {
 
 func (d *Decoder) squashed(opts []string) bool { return slices.Contains(opts, d.squashOpt) }
 
+// embedded reports whether sf is flattened into its parent because it is
+// an untagged embedded struct and the tag name is "json", as encoding/json
+// flattens it.
+func (d *Decoder) embedded(sf reflect.StructField, name string) bool {
+	return d.embedSquash && sf.Anonymous && name == "" && sf.Type.Kind() == reflect.Struct && !d.leaf(sf.Type)
+}
+
+// checkEmbedded refuses, with TagName "json", the embedded fields that
+// mapstructure would flatten and encoding/json would not (or the other way
+// round), rather than decode them differently from encoding/json.
+func (d *Decoder) checkEmbedded(t reflect.Type, sf reflect.StructField, name string, opts []string) error {
+	if !d.embedSquash || !sf.Anonymous || name == "-" || d.embedded(sf, name) {
+		return nil
+	}
+	switch {
+	case sf.Type.Kind() == reflect.Pointer && deref(sf.Type).Kind() == reflect.Struct && !d.squashed(opts):
+		return fmt.Errorf("decoder: %s.%s: an embedded pointer to a struct is not supported with tag name json; embed the struct itself", t, sf.Name)
+	case sf.Type.Kind() == reflect.Struct && !d.squashed(opts):
+		return fmt.Errorf("decoder: %s.%s: an embedded struct with a json name or a text unmarshaler is not supported with tag name json; make it a named field", t, sf.Name)
+	}
+	return nil
+}
+
 // FieldKey returns the config key of a struct field: its tag's name part, or
 // the snake_case form of its Go name. It returns "" for fields that have no
 // key of their own: tagged "-", unexported, or squashed into their parent.
@@ -74,44 +98,16 @@ func (d *Decoder) squashed(opts []string) bool { return slices.Contains(opts, d.
 func (d *Decoder) FieldKey(f reflect.StructField) string {
 	name, opts := d.tagOf(f)
 	switch {
-	case name == "-", d.squashed(opts), f.PkgPath != "":
+	case name == "-", d.squashed(opts), d.embedded(f, name), f.PkgPath != "":
 		return ""
 	case name != "":
 		return name
 	default:
-		return snakeCase(f.Name)
+		return keys.SnakeCase(f.Name)
 	}
 }
 
-// snakeCase turns a Go name into its snake_case key: MaxConns → max_conns,
-// HTTPPort → http_port, DBName → db_name, ID → id, URLs → urls.
-func snakeCase(s string) string {
-	rs := []rune(s)
-	var b strings.Builder
-	for i, r := range rs {
-		if unicode.IsUpper(r) {
-			if i > 0 {
-				prev := rs[i-1]
-				nextLower := i+1 < len(rs) && unicode.IsLower(rs[i+1])
-				// A plural acronym keeps its "s": URLs → urls, UserIDs → user_ids.
-				plural := i+1 < len(rs) && rs[i+1] == 's' && (i+2 == len(rs) || unicode.IsUpper(rs[i+2]))
-				if unicode.IsLower(prev) || unicode.IsDigit(prev) || (unicode.IsUpper(prev) && nextLower && !plural) {
-					b.WriteByte('_')
-				}
-			}
-			r = unicode.ToLower(r)
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-func deref(t reflect.Type) reflect.Type {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	return t
-}
+func deref(t reflect.Type) reflect.Type { return keys.Deref(t) }
 
 func implements(t, iface reflect.Type) bool {
 	return t.Implements(iface) || reflect.PointerTo(t).Implements(iface)
@@ -123,6 +119,13 @@ func isLeaf(t reflect.Type) bool {
 	return implements(t, reflect.TypeFor[encoding.TextUnmarshaler]()) ||
 		implements(t, reflect.TypeFor[mapstructure.Unmarshaler]())
 }
+
+// leaf is isLeaf, plus the types a Converter decodes.
+func (d *Decoder) leaf(t reflect.Type) bool { return isLeaf(t) || d.converted[t] }
+
+// Converted reports whether a Converter decodes strings into t, which then
+// reads as a string in a schema.
+func (d *Decoder) Converted(t reflect.Type) bool { return d.converted[t] }
 
 // inspect records t and every struct type reachable from it. A type is
 // recorded before its fields are read, so recursive types end the descent.
@@ -157,7 +160,10 @@ func (d *Decoder) fill(si *structInfo, t reflect.Type, goPrefix string, idxPrefi
 		name, opts := d.tagOf(sf)
 		goPath := goPrefix + sf.Name
 		index := append(idxPrefix[:len(idxPrefix):len(idxPrefix)], i)
-		if d.squashed(opts) {
+		if err := d.checkEmbedded(t, sf, name, opts); err != nil {
+			return err
+		}
+		if d.squashed(opts) || d.embedded(sf, name) {
 			st := deref(sf.Type)
 			if st.Kind() != reflect.Struct {
 				return fmt.Errorf("decoder: %s.%s: ,%s needs a struct, not %s", t, goPath, d.squashOpt, sf.Type)
@@ -181,7 +187,7 @@ func (d *Decoder) fill(si *structInfo, t reflect.Type, goPrefix string, idxPrefi
 		}
 		key := name
 		if key == "" {
-			key = snakeCase(sf.Name)
+			key = keys.SnakeCase(sf.Name)
 		}
 		if strings.ContainsAny(key, ".[]") {
 			return fmt.Errorf("decoder: %s.%s: key %q must not contain '.', '[' or ']'; nest a struct instead", t, goPath, key)
@@ -204,7 +210,7 @@ func (d *Decoder) fill(si *structInfo, t reflect.Type, goPrefix string, idxPrefi
 		}
 		f.def, f.hasDef = sf.Tag.Lookup("default")
 		switch {
-		case isLeaf(f.typ):
+		case d.leaf(f.typ):
 			f.kind = leafField
 		case f.typ.Kind() == reflect.Struct:
 			f.kind = structField
@@ -213,7 +219,7 @@ func (d *Decoder) fill(si *structInfo, t reflect.Type, goPrefix string, idxPrefi
 			if f.typ.Kind() == reflect.Map {
 				f.kind = mapField
 			}
-			if et := deref(f.typ.Elem()); et.Kind() == reflect.Struct && !isLeaf(et) {
+			if et := deref(f.typ.Elem()); et.Kind() == reflect.Struct && !d.leaf(et) {
 				f.elem = et
 			}
 		}
@@ -253,59 +259,19 @@ func (d *Decoder) collect(t reflect.Type, path []string, goPath string, onPath m
 	return nil
 }
 
-// step is one part of a dotted key: a name, or a bracketed index or map key.
-type step struct {
-	text    string
-	bracket bool
-}
-
-// steps splits "servers[0].tls.cert" or mapstructure's "features[beta]"
-// into its parts. A ']' closes a bracket only before '.', '[' or the end,
-// so map keys may contain brackets.
-func steps(key string) []step {
-	var out []step
-	for i := 0; i < len(key); {
-		switch key[i] {
-		case '.':
-			i++
-		case '[':
-			end := -1
-			for j := i + 1; j < len(key); j++ {
-				if key[j] == ']' && (j+1 == len(key) || key[j+1] == '.' || key[j+1] == '[') {
-					end = j
-					break
-				}
-			}
-			if end < 0 {
-				return append(out, step{text: key[i:]})
-			}
-			out = append(out, step{text: key[i+1 : end], bracket: true})
-			i = end + 1
-		default:
-			j := strings.IndexAny(key[i:], ".[")
-			if j < 0 {
-				j = len(key) - i
-			}
-			out = append(out, step{text: key[i : i+j]})
-			i += j
-		}
-	}
-	return out
-}
-
 // IsSecret reports whether key is, or lies below, a field tagged
 // secret:"true". Keys are dotted config keys as in Errors ("db.dsn",
 // "tenants.acme.password", "tokens[0]"). It is safe for concurrent use.
 func (d *Decoder) IsSecret(key string) bool {
 	t := d.typ
-	for _, s := range steps(key) {
+	for _, s := range keys.Split(key) {
 		switch t.Kind() {
 		case reflect.Struct:
 			si := d.structs[t]
-			if si == nil || s.bracket {
+			if si == nil || s.Bracket {
 				return false
 			}
-			f := si.fields[s.text]
+			f := si.fields[s.Text]
 			if f == nil {
 				return false
 			}
@@ -316,7 +282,7 @@ func (d *Decoder) IsSecret(key string) bool {
 		case reflect.Map:
 			t = deref(t.Elem())
 		case reflect.Slice, reflect.Array:
-			if !s.bracket {
+			if !s.Bracket {
 				return false
 			}
 			t = deref(t.Elem())
@@ -332,28 +298,28 @@ func (d *Decoder) IsSecret(key string) bool {
 func (d *Decoder) configKey(name string) string {
 	var b strings.Builder
 	t := d.typ
-	for _, s := range steps(name) {
+	for _, s := range keys.Split(name) {
 		if t != nil {
 			t = deref(t)
 		}
 		switch {
-		case !s.bracket:
+		case !s.Bracket:
 			if b.Len() > 0 {
 				b.WriteByte('.')
 			}
-			b.WriteString(s.text)
+			b.WriteString(s.Text)
 			var next reflect.Type
 			if si := d.structs[t]; si != nil {
-				if f := si.fields[s.text]; f != nil {
+				if f := si.fields[s.Text]; f != nil {
 					next = f.typ
 				}
 			}
 			t = next
 		case t != nil && t.Kind() == reflect.Map:
-			b.WriteString("." + s.text)
+			b.WriteString("." + s.Text)
 			t = t.Elem()
 		default:
-			b.WriteString("[" + s.text + "]")
+			b.WriteString("[" + s.Text + "]")
 			if t != nil && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) {
 				t = t.Elem()
 			} else {

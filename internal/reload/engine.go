@@ -6,6 +6,10 @@
 // that applies updates. They run until Shutdown or Close, whatever happens
 // to the context Start was given, as an http.Server serves until it is shut
 // down. reload imports only package provider.
+//
+// It is internal: its only user is strata.Config, whose Handler is the
+// merge, decode, validate and swap. Everything a user needs from it is
+// reached through Config (Reload, Shutdown, Close, Ready, Status).
 package reload
 
 import (

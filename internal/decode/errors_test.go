@@ -1,4 +1,4 @@
-package decoder
+package decode
 
 import (
 	"errors"
@@ -13,10 +13,12 @@ import (
 	"github.com/go-viper/mapstructure/v2"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/strata-go/strata/internal/fielderr"
 )
 
 func TestErrorsType(t *testing.T) {
-	errs := Errors{{Key: "b", Message: "two"}, {Key: "", Message: "whole"}, {Key: "a", Message: "one"}}.sorted()
+	errs := fielderr.Sorted(Errors{{Key: "b", Message: "two"}, {Key: "", Message: "whole"}, {Key: "a", Message: "one"}})
 	assert.Equal(t, "whole; a: one; b: two", errs.Error())
 	var fe *FieldError
 	require.ErrorAs(t, errs, &fe)

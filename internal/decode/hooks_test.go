@@ -1,4 +1,4 @@
-package decoder
+package decode
 
 import (
 	"fmt"
@@ -215,8 +215,8 @@ func TestConversionFailures(t *testing.T) {
 		{"addr", "nope", `addr: "nope" is not a valid netip.Addr: ParseAddr("nope"): unable to parse IP`},
 		{"addr", 5, `addr: 5 is not a valid netip.Addr: ParseAddr("5"): unable to parse IP`},
 		{"addr", []any{}, `addr: expected a map, got list`},
-		{"level", "medium", `level: "medium" is not a valid decoder.level: unknown level "medium"`},
-		{"levels", "low,mid", `levels[1]: "mid" is not a valid decoder.level: unknown level "mid"`},
+		{"level", "medium", `level: "medium" is not a valid decode.level: unknown level "medium"`},
+		{"levels", "low,mid", `levels[1]: "mid" is not a valid decode.level: unknown level "mid"`},
 		{"when", "yesterday", `when: "yesterday" is not a valid time.Time: parsing time "yesterday" as "2006-01-02T15:04:05Z07:00": cannot parse "yesterday" as "2006"`},
 		{"flags", "beta", `flags: expected a map, got string`},
 		{"flags", map[string]any{"beta": "maybe"}, `flags.beta: "maybe" is not a bool (true/false)`},

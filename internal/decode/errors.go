@@ -1,84 +1,29 @@
-package decoder
+package decode
 
 import (
 	"errors"
-	"fmt"
 	"reflect"
-	"sort"
-	"strconv"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/go-viper/mapstructure/v2"
+
+	"github.com/strata-go/strata/internal/fielderr"
 )
 
-// maxValueLen is how many characters of a value an error message quotes.
-const maxValueLen = 64
+const maxValueLen = fielderr.MaxValueLen
 
 // FieldError is one problem with one key. Message never contains the value
-// of a secret key, and quotes at most 64 characters of any other value.
-type FieldError struct {
-	// Key is the dotted config key ("db.max_conns", "hosts[0]",
-	// "features.beta"), or "" for a problem with the whole input.
-	Key string
-	// Message says what is wrong, e.g. `"ten" is not an int`.
-	Message string
-}
+// of a secret key, and quotes at most 64 characters of any other value. It
+// is the same type as validate.FieldError; Rule is "" for a value that did
+// not decode.
+type FieldError = fielderr.FieldError
 
-// Error renders as `db.max_conns: "ten" is not an int`.
-func (e *FieldError) Error() string {
-	if e.Key == "" {
-		return e.Message
-	}
-	return e.Key + ": " + e.Message
-}
+// Errors is every problem found in one Decode, sorted by Key. It is the
+// same type as validate.Errors, so a caller branches on one type.
+type Errors = fielderr.Errors
 
-// Errors is every problem found in one Decode, sorted by Key.
-type Errors []*FieldError
+func truncate(s string, n int) string { return fielderr.Truncate(s, n) }
 
-// Error joins the problems with "; ".
-func (es Errors) Error() string {
-	parts := make([]string, len(es))
-	for i, e := range es {
-		parts[i] = e.Error()
-	}
-	return strings.Join(parts, "; ")
-}
-
-// Unwrap returns the problems, for errors.As and errors.Is.
-func (es Errors) Unwrap() []error {
-	out := make([]error, len(es))
-	for i, e := range es {
-		out[i] = e
-	}
-	return out
-}
-
-func (es Errors) sorted() Errors {
-	sort.SliceStable(es, func(i, j int) bool { return es[i].Key < es[j].Key })
-	return es
-}
-
-// truncate shortens s to n characters plus "…".
-func truncate(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	i := 0
-	for range n {
-		_, size := utf8.DecodeRuneInString(s[i:])
-		i += size
-	}
-	return s[:i] + "…"
-}
-
-// render shows a value in a message: strings quoted, both truncated.
-func render(v any, quote bool) string {
-	if s, ok := v.(string); ok && quote {
-		return strconv.Quote(truncate(s, maxValueLen))
-	}
-	return truncate(fmt.Sprint(v), maxValueLen)
-}
+func render(v any, quote bool) string { return fielderr.Render(v, quote) }
 
 // translate turns what mapstructure returned, a *mapstructure.DecodeError
 // or an errors.Join tree of them (possibly wrapped), into FieldErrors keyed

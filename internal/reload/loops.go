@@ -41,7 +41,7 @@ func (e *Engine) watch(ctx context.Context, i int, w provider.Watcher, last prov
 		if err == nil {
 			err = fmt.Errorf("watch ended unexpectedly")
 		}
-		e.emit(i, provider.Event{Err: provider.Errorf(e.layers[i].Name(), "", fmt.Errorf("reload: %w; restarting", err))})
+		e.emit(i, provider.Event{Err: provider.WrapError(e.layers[i].Name(), "", fmt.Errorf("reload: %w; restarting", err))})
 		// A watch that ran for a while before failing is not a tight loop.
 		if time.Since(start) > time.Minute {
 			backoff.Reset()

@@ -1,0 +1,12 @@
+package consul
+
+import "github.com/strata-go/strata/provider"
+
+// Compile-time checks: strata finds watching by type assertion, so a
+// drifting signature would silently turn it off.
+var (
+	_ provider.Provider = (*Provider)(nil)
+	_ provider.Watcher  = (*Provider)(nil)
+	_ provider.Provider = (*Versioned)(nil)
+	_ provider.Watcher  = (*Versioned)(nil)
+)
