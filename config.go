@@ -36,8 +36,8 @@ import (
 	"sync/atomic"
 
 	"github.com/strata-go/strata/internal/decode"
-	"github.com/strata-go/strata/internal/reload"
 	"github.com/strata-go/strata/provider"
+	"github.com/strata-go/strata/reload"
 	"github.com/strata-go/strata/validate"
 )
 

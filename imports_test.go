@@ -54,7 +54,7 @@ func allowed(from, to string) bool {
 		// The command line runs the application's own type through the
 		// root, like an example does.
 		return !strings.HasPrefix(to, "examples/")
-	case from == "internal/reload":
+	case from == "reload":
 		// The engine runs layers; it knows nothing of decoding.
 		return to == "provider"
 	case from == "internal/decode":
@@ -104,7 +104,7 @@ func externalAllowed(from, dep string) bool {
 // libraries into users' binaries.
 func linkedInternal(rel string) bool {
 	switch rel {
-	case "internal/reload", "internal/keys", "internal/fielderr", "internal/limits", "internal/decode":
+	case "internal/keys", "internal/fielderr", "internal/limits", "internal/decode":
 		return true
 	}
 	return false
@@ -133,8 +133,8 @@ func TestAllowed(t *testing.T) {
 		{"provider/consul", "provider", true},
 		{"provider/consul", "", false},
 		{"provider/file", "provider/env", false},
-		{"internal/reload", "provider", true},
-		{"internal/reload", "decoder", false},
+		{"reload", "provider", true},
+		{"reload", "decoder", false},
 		{"internal/keys", "provider", false},
 		{"validate", "internal/fielderr", true},
 		{"decoder", "internal/decode", true},
@@ -177,7 +177,7 @@ func TestExternalAllowed(t *testing.T) {
 		{"provider/consul", "github.com/hashicorp/consul/api", true},
 		{"provider/consul", "testing", false},
 		{"", "go.uber.org/goleak", false},
-		{"internal/reload", "github.com/stretchr/testify/require", false},
+		{"reload", "github.com/stretchr/testify/require", false},
 		{"internal/keys", "testing", false},
 		{"internal/consultest", "testing", true},
 		{"examples/quickstart", "testing", true},

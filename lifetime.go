@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/strata-go/strata/internal/reload"
+	"github.com/strata-go/strata/reload"
 )
 
 // ErrClosed is what Ready returns, and Status.Error says, once Shutdown or

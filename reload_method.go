@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/strata-go/strata/internal/reload"
 	"github.com/strata-go/strata/provider"
+	"github.com/strata-go/strata/reload"
 )
 
 // Reload re-reads every layer now and applies the result exactly as a

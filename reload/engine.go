@@ -7,9 +7,12 @@
 // to the context Start was given, as an http.Server serves until it is shut
 // down. reload imports only package provider.
 //
-// It is internal: its only user is strata.Config, whose Handler is the
-// merge, decode, validate and swap. Everything a user needs from it is
-// reached through Config (Reload, Shutdown, Close, Ready, Status).
+// Its main user is strata.Config, whose Handler is the merge, decode,
+// validate and swap; an application needs none of it directly (Config
+// offers Reload, Shutdown, Close, Ready and Status). It is a package of its
+// own so that the goroutine ownership rules live in one small place, and so
+// that a program that wants its own merge over strata's layers can reuse
+// the watch-and-serialise half without the rest.
 package reload
 
 import (

@@ -13,8 +13,8 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
-	"github.com/strata-go/strata/internal/reload"
 	"github.com/strata-go/strata/provider"
+	"github.com/strata-go/strata/reload"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
