@@ -39,7 +39,11 @@ import (
 type Consistency int
 
 const (
-	// Default reads from the leader without a quorum check.
+	// Default reads from the leader without a quorum check, except a
+	// read without an index (the first, and the first after a failure
+	// or an index reset), which is consistent: a restarted server
+	// answers default reads from a half-replayed store (docs/consul.md
+	// rule 13).
 	Default Consistency = iota
 	// Consistent reads from the leader after a quorum check.
 	Consistent

@@ -102,10 +102,18 @@ func (p *Provider) get(ctx context.Context, dc string, index uint64, wait time.D
 	} else {
 		wait = 0 // no index: the server answers at once (rule 2)
 	}
-	switch mode {
-	case Stale:
+	switch {
+	case mode == Stale:
 		q.AllowStale = true
-	case Consistent:
+	case mode == Consistent, index == 0:
+		// Rule 13: a read without an index (Load's, the first after a
+		// failure or an index reset, rule 12's) is consistent in default
+		// mode too. A restarted server leads before it has replayed its
+		// log and answers a default read from the partial store (404 at
+		// index 1, or some keys at a lower index); a consistent read
+		// waits until the store is caught up. Blocking reads stay in
+		// default mode: a server answers one only past the index it was
+		// sent, so it cannot go back to a partial store.
 		q.RequireConsistent = true
 	}
 	rctx, cancel := context.WithTimeout(ctx, requestTimeout(wait))
