@@ -73,3 +73,24 @@ func TestWatchNeverDeliversAStoreBeingReplayed(t *testing.T) {
 		}
 	}
 }
+
+// TestWatchDeliversATrulyEmptiedServer is the other side of rule 13: a
+// server that really lost its data (a dev agent restarted, as a fresh data
+// dir) answers the consistent read with its empty store, and the watcher
+// delivers that as an empty layer without waiting for a write.
+func TestWatchDeliversATrulyEmptiedServer(t *testing.T) {
+	t.Parallel()
+	a := consultest.Start(t, consultest.Options{})
+	a.Put(t, "app/x", "1")
+	p := consul.New(fast(consul.Options{Prefix: "app/", Config: a.Config()}))
+	first, err := load(t, p)
+	require.NoError(t, err)
+	require.NotEmpty(t, first.Data)
+	ev, _ := watch(t, p, first)
+
+	a.Kill(t)
+	a.Restart(t)
+	ev.next(t, "the empty layer of the emptied server", func(e provider.Event) bool {
+		return e.Snapshot != nil && len(e.Snapshot.Data) == 0
+	})
+}
