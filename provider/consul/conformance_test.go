@@ -17,25 +17,13 @@ import (
 // TestConformance runs providertest against a real, persistent Consul
 // server: each subtest reads its own prefix, an outage is the server killed,
 // and its end the server restarted with its data, which sends the watcher
-// no event, so only its own retries notice.
+// no event, so only its own retries notice. The restarted server replays
+// its log after it starts answering; rule 13 (a read without an index is
+// consistent) keeps that partial store from being delivered.
 func TestConformance(t *testing.T) {
 	a := consultest.Start(t, consultest.Options{Persistent: true})
 	n := 0
-	// A restarted persistent server can answer the watcher's first,
-	// non-blocking read with an empty KV store at index 1 before it has
-	// replayed its log; the watcher delivers that as a snapshot, so the
-	// layer's keys look deleted until the next change. Seen under load in
-	// "Watch/reports an outage once and its end once" (snapshot 1 map[]
-	// between the error and the change) and by TestWatchSurvivesRestart;
-	// both subtests whose watcher reads across a restart can hit it.
-	restartEmpty := "known violation: after a restart the consul watcher can deliver the empty " +
-		"KV store a persistent server serves before replaying its log (index 1), so keys look " +
-		"deleted; intermittent, under load; see issue 9"
 	providertest.Run(t, providertest.Harness{
-		Skip: map[string]string{
-			"Watch/reports an outage once and its end once": restartEmpty,
-			"Watch/retries by itself":                       restartEmpty,
-		},
 		Timeout: eventWait,
 		Settle:  1500 * time.Millisecond, // several retries of fast()'s 50 ms to 500 ms backoff
 		New: func(t *testing.T, seed map[string]string) providertest.Backend {

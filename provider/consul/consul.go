@@ -39,23 +39,32 @@ import (
 type Consistency int
 
 const (
-	// Default reads from the leader without a quorum check.
-	Default Consistency = iota
-	// Consistent reads from the leader after a quorum check.
-	Consistent
-	// Stale reads from any server; answers older than Options.MaxStale
-	// (or from a server that knows no leader) are re-asked in default mode.
-	Stale
+	// ConsistencyDefault is Consul's default mode: reads go to the
+	// leader without a quorum check, except a read without an index (the
+	// first, and the first after a failure or an index reset), which is
+	// consistent: a restarted server answers default reads from a
+	// half-replayed store (docs/consul.md rule 13).
+	ConsistencyDefault Consistency = iota
+	// ConsistencyStrong is Consul's "consistent" mode: every read goes
+	// to the leader after a quorum check, so it never returns data a
+	// newer leader has replaced, at the cost of a round trip to the
+	// quorum per read.
+	ConsistencyStrong
+	// ConsistencyStale is Consul's "stale" mode: reads go to any server;
+	// answers older than Options.MaxStale (or from a server that knows
+	// no leader) are re-asked in default mode.
+	ConsistencyStale
 )
 
-// String returns "default", "consistent" or "stale".
+// String returns Consul's name for the mode: "default", "consistent" or
+// "stale".
 func (c Consistency) String() string {
 	switch c {
-	case Default:
+	case ConsistencyDefault:
 		return "default"
-	case Consistent:
+	case ConsistencyStrong:
 		return "consistent"
-	case Stale:
+	case ConsistencyStale:
 		return "stale"
 	}
 	return fmt.Sprintf("Consistency(%d)", int(c))
@@ -124,7 +133,7 @@ type Options struct {
 	// recovers. Empty means the client's own datacenter.
 	Datacenters []string
 
-	// Consistency is the read mode; Default unless set.
+	// Consistency is the read mode; ConsistencyDefault unless set.
 	Consistency Consistency
 
 	// MaxStale bounds staleness in Stale mode (default 5 s): an answer
@@ -197,6 +206,12 @@ type Provider struct {
 	cacheMu sync.Mutex // serialises cache writes from Load and Watch
 }
 
+// Compile-time checks that Provider implements the provider interfaces.
+var (
+	_ provider.Provider = (*Provider)(nil)
+	_ provider.Watcher  = (*Provider)(nil)
+)
+
 // New returns a Provider for opts. It never panics and does no I/O beyond
 // what api.NewClient does (reading a token file); a bad Options is reported
 // by Load and Watch.
@@ -248,7 +263,7 @@ func (p *Provider) validate() error {
 		return errors.New(`a Prefix of "/" would read the whole KV store`)
 	case o.Key != "" && strings.HasSuffix(o.Key, "/"):
 		return fmt.Errorf("a Key ending in \"/\" (%q) is a folder: use Prefix", o.Key)
-	case o.Consistency < Default || o.Consistency > Stale:
+	case o.Consistency < ConsistencyDefault || o.Consistency > ConsistencyStale:
 		return fmt.Errorf("unknown %v", o.Consistency)
 	}
 	for _, dc := range o.Datacenters {

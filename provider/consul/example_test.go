@@ -21,7 +21,7 @@ func ExampleNew() {
 		Prefix:      "services/orders/",
 		Config:      &api.Config{Address: "127.0.0.1:8500"},
 		Datacenters: []string{"dc1", "dc2"},
-		Consistency: consul.Stale,
+		Consistency: consul.ConsistencyStale,
 		MaxStale:    2 * time.Second,
 		CacheFile:   filepath.Join(os.TempDir(), "orders-consul.json"),
 	})

@@ -87,7 +87,7 @@ func (p *Provider) Load(ctx context.Context) (provider.Snapshot, error) {
 // answer's staleness (rule 9).
 func (p *Provider) fetch(ctx context.Context, dc string, index uint64, wait time.Duration) (*read, error) {
 	r, err := p.get(ctx, dc, index, wait, p.opts.Consistency)
-	if err != nil || p.opts.Consistency != Stale {
+	if err != nil || p.opts.Consistency != ConsistencyStale {
 		return r, err
 	}
 	return p.boundStaleness(ctx, r), nil
@@ -102,10 +102,18 @@ func (p *Provider) get(ctx context.Context, dc string, index uint64, wait time.D
 	} else {
 		wait = 0 // no index: the server answers at once (rule 2)
 	}
-	switch mode {
-	case Stale:
+	switch {
+	case mode == ConsistencyStale:
 		q.AllowStale = true
-	case Consistent:
+	case mode == ConsistencyStrong, index == 0:
+		// Rule 13: a read without an index (Load's, the first after a
+		// failure or an index reset, rule 12's) is consistent in default
+		// mode too. A restarted server leads before it has replayed its
+		// log and answers a default read from the partial store (404 at
+		// index 1, or some keys at a lower index); a consistent read
+		// waits until the store is caught up. Blocking reads stay in
+		// default mode: a server answers one only past the index it was
+		// sent, so it cannot go back to a partial store.
 		q.RequireConsistent = true
 	}
 	rctx, cancel := context.WithTimeout(ctx, requestTimeout(wait))
@@ -184,7 +192,7 @@ func (p *Provider) info(r *read) map[string]string {
 	if dc := p.dcLabel(r.dc); dc != "" {
 		info["datacenter"] = dc
 	}
-	if p.opts.Consistency == Stale && r.cachedAt.IsZero() {
+	if p.opts.Consistency == ConsistencyStale && r.cachedAt.IsZero() {
 		info["last_contact"] = r.lastContact.String()
 		info["known_leader"] = strconv.FormatBool(r.knownLeader)
 	}

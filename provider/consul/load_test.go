@@ -30,10 +30,10 @@ func TestLoadTree(t *testing.T) {
 		prefix      string
 		consistency consul.Consistency
 	}{
-		{"default", "services/orders/", consul.Default},
-		{"no trailing slash", "services/orders", consul.Default},
-		{"consistent", "services/orders/", consul.Consistent},
-		{"stale", "services/orders/", consul.Stale},
+		{"default", "services/orders/", consul.ConsistencyDefault},
+		{"no trailing slash", "services/orders", consul.ConsistencyDefault},
+		{"consistent", "services/orders/", consul.ConsistencyStrong},
+		{"stale", "services/orders/", consul.ConsistencyStale},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := consul.New(fast(consul.Options{Prefix: tc.prefix, Config: a.Config(), Consistency: tc.consistency}))

@@ -121,7 +121,7 @@ func TestClusterQuorumLostServesStale(t *testing.T) {
 
 	p := consul.New(fast(consul.Options{
 		Prefix: "app/", Config: survivor.Config(),
-		Consistency: consul.Stale, MaxStale: 500 * time.Millisecond, Wait: time.Second,
+		Consistency: consul.ConsistencyStale, MaxStale: 500 * time.Millisecond, Wait: time.Second,
 	}))
 	first, err := load(t, p)
 	require.NoError(t, err)

@@ -52,7 +52,7 @@ func TestACLRevokedWhileWatching(t *testing.T) {
 	a := consultest.Start(t, consultest.Options{ACL: true})
 	a.Put(t, "app/x", "1")
 	token, accessor := a.CreateToken(t, `key_prefix "app/" { policy = "read" }`)
-	cfg := a.Config()
+	cfg, requests := countingConfig(t, a)
 	cfg.Token = token
 	var logs logBuffer
 	p := consul.New(fast(consul.Options{
@@ -70,8 +70,11 @@ func TestACLRevokedWhileWatching(t *testing.T) {
 	assert.Equal(t, consul.ClassPermission, ce.Class)
 	assert.Contains(t, got.Err.Error(), permissionText)
 
-	// Let a few slow retries happen: none may turn into an empty layer.
-	time.Sleep(time.Second)
+	// Let a few slow retries happen (counted as requests sent): none may
+	// turn into an empty layer.
+	sent := requests.n.Load()
+	require.Eventually(t, func() bool { return requests.n.Load() >= sent+3 }, eventWait, 10*time.Millisecond,
+		"the watcher retries after a permission error")
 	stop()
 	for _, e := range ev.all() {
 		assert.Nil(t, e.Snapshot, "a revoked token never yields a snapshot")

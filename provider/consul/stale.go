@@ -12,7 +12,7 @@ func (p *Provider) boundStaleness(ctx context.Context, r *read) *read {
 	if r.knownLeader && r.lastContact <= p.opts.MaxStale {
 		return r
 	}
-	if fresh, err := p.get(ctx, r.dc, 0, 0, Default); err == nil {
+	if fresh, err := p.get(ctx, r.dc, 0, 0, ConsistencyDefault); err == nil {
 		fresh.consistency = "default (stale answer too old)"
 		return fresh
 	}

@@ -32,6 +32,12 @@ type Versioned struct {
 	initErr error
 }
 
+// Compile-time checks that Versioned implements the provider interfaces.
+var (
+	_ provider.Provider = (*Versioned)(nil)
+	_ provider.Watcher  = (*Versioned)(nil)
+)
+
 // Layout of a versioned base prefix.
 const (
 	pointerKey   = "current"
@@ -87,9 +93,10 @@ func (v *Versioned) Watch(ctx context.Context, last provider.Snapshot, emit func
 	if v.initErr != nil {
 		return v.invalid()
 	}
-	if emit == nil {
-		emit = func(provider.Event) {}
-	}
+	// The Emitter reports an outage once, whether the pointer's watcher or
+	// retry saw it, and a recovery once.
+	em := provider.NewEmitter(last, emit)
+	em.SameOutage = func(prev, err error) bool { return outageKey(prev) == outageKey(err) }
 	// The watcher dedupes on the pointer's content and blocks on its
 	// index: give it the pointer as it was when last was read.
 	plast := provider.Snapshot{Version: last.Version, Stale: last.Stale, Info: last.Info}
@@ -97,19 +104,21 @@ func (v *Versioned) Watch(ctx context.Context, last provider.Snapshot, emit func
 		plast.Data = map[string]any{"version": id}
 	}
 	return v.pointer.Watch(ctx, plast, func(ev provider.Event) {
-		if ev.Snapshot == nil {
-			if ev.Err != nil {
-				ev.Err = v.rename(ev.Err)
+		switch {
+		case ev.Err != nil:
+			em.Error(v.rename(ev.Err))
+		case ev.Snapshot == nil: // the pointer's watcher recovered, unchanged
+			if em.Failing() {
+				em.Snapshot(em.Last())
 			}
-			emit(ev)
-			return
-		}
-		snap, err := v.follow(ctx, *ev.Snapshot)
-		if err != nil {
-			snap, err = v.retry(ctx, err, emit)
-		}
-		if err == nil {
-			emit(provider.Event{Snapshot: &snap})
+		default:
+			snap, err := v.follow(ctx, *ev.Snapshot)
+			if err != nil {
+				snap, err = v.retry(ctx, err, em)
+			}
+			if err == nil {
+				em.Snapshot(snap)
+			}
 		}
 	})
 }
@@ -118,20 +127,16 @@ func (v *Versioned) Watch(ctx context.Context, last provider.Snapshot, emit func
 // layer's backoff, re-reading the pointer each time (it may have moved on),
 // until it succeeds or ctx ends. The pointer's watcher already counts the
 // pointer as delivered, so without this a failed version read would leave
-// the layer on old content until the pointer changed again. Each distinct
-// error is reported once.
-func (v *Versioned) retry(ctx context.Context, err error, emit func(provider.Event)) (provider.Snapshot, error) {
+// the layer on old content until the pointer changed again. em reports
+// each error unless it is part of the outage already reported.
+func (v *Versioned) retry(ctx context.Context, err error, em *provider.Emitter) (provider.Snapshot, error) {
 	b := v.pointer.opts.Backoff
 	b.Reset()
-	reported := ""
 	for {
 		if ctx.Err() != nil {
 			return provider.Snapshot{}, ctx.Err()
 		}
-		if msg := err.Error(); msg != reported {
-			emit(provider.Event{Err: err})
-			reported = msg
-		}
+		em.Error(err)
 		if serr := provider.Sleep(ctx, b.Next()); serr != nil {
 			return provider.Snapshot{}, serr
 		}

@@ -137,7 +137,7 @@ func (v *Versioned) Plan(ctx context.Context, desired map[string]any, opts PlanO
 	}
 	have := map[string]string{} // relative key → value
 	if st.live != "" {
-		r, err := v.content(st.live).get(ctx, dc, 0, 0, Consistent)
+		r, err := v.content(st.live).get(ctx, dc, 0, 0, ConsistencyStrong)
 		if err != nil {
 			return nil, v.rename(err)
 		}

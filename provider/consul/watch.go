@@ -81,21 +81,21 @@ func (p *Provider) Watch(ctx context.Context, last provider.Snapshot, emit func(
 
 // watcher is the state of one Watch call, owned by its goroutine.
 type watcher struct {
-	p    *Provider
-	emit func(provider.Event)
+	p *Provider
 
 	dc    int    // index into p.dcs
 	index uint64 // 0: the next read does not block
 	seen  uint64 // the index of the last answer, to log one going back
 
-	// What was delivered last: content hash, staleness, datacenter.
-	delivered bool
-	hash      [32]byte
-	stale     bool
-	dcName    string
+	// em decides what is delivered (rule 1) and reports an outage once;
+	// hash is the content hash of em.Last(), next that of the snapshot
+	// being handed to it (read from pending), so each answer is hashed
+	// once.
+	em      *provider.Emitter
+	hash    [32]byte
+	next    [32]byte
+	pending *read
 
-	failing bool
-	errKey  string           // identifies the last error emitted (see report)
 	backoff provider.Backoff // errors other than an outage
 	outage  provider.Backoff // Consul unreachable (ClassUnavailable)
 	round   int              // datacenters failed over in a row
@@ -106,7 +106,18 @@ type watcher struct {
 }
 
 func (p *Provider) newWatcher(last provider.Snapshot, emit func(provider.Event)) *watcher {
-	w := &watcher{p: p, emit: emit, backoff: p.opts.Backoff, outage: p.opts.Backoff}
+	w := &watcher{p: p, backoff: p.opts.Backoff, outage: p.opts.Backoff}
+	w.em = provider.NewEmitter(last, func(ev provider.Event) {
+		if ev.Snapshot != nil {
+			// Cached before the callback runs: what was delivered is on
+			// disk by the time anyone hears of it.
+			w.hash = w.next
+			w.p.writeCache(w.pending)
+		}
+		emit(ev)
+	})
+	w.em.Equal = w.equal
+	w.em.SameOutage = func(prev, err error) bool { return outageKey(prev) == outageKey(err) }
 	w.backoff.Reset()
 	if w.outage == (provider.Backoff{}) {
 		w.outage = provider.Backoff{Min: outageRetry, Max: outageRetry}
@@ -114,15 +125,13 @@ func (p *Provider) newWatcher(last provider.Snapshot, emit func(provider.Event))
 	if last.Data == nil && last.Version == "" {
 		return w
 	}
-	w.delivered = true
 	w.hash = contentHash(last.Data)
 	w.plainAt = last.ReadAt // Load's read carried no index
-	w.stale = last.Stale
-	w.dcName = last.Info["datacenter"]
 
+	dcName := last.Info["datacenter"]
 	sameDC := len(p.opts.Datacenters) == 0
 	for i, dc := range p.dcs {
-		if w.dcName != "" && p.dcLabel(dc) == w.dcName {
+		if dcName != "" && p.dcLabel(dc) == dcName {
 			w.dc, sameDC = i, true
 			break
 		}
@@ -194,29 +203,27 @@ func (w *watcher) succeeded(r *read) {
 		w.report(err) // the index is kept (or reset by rule 12 above)
 		return
 	}
-	h, dc := contentHash(snap.Data), snap.Info["datacenter"]
-	if w.delivered && h == w.hash && snap.Stale == w.stale && dc == w.dcName {
-		if w.failing {
-			w.emit(provider.Event{})
-		}
-		w.recovered()
-		return
+	prevStale, wasFailing := w.em.Last().Stale, w.em.Failing()
+	if wasFailing {
+		w.p.log.Info("consul: layer recovered", "layer", w.p.name, "addr", w.p.addr)
 	}
-	if snap.Stale != w.stale {
+	w.next, w.pending = contentHash(snap.Data), r
+	if snap.Stale != prevStale {
 		w.p.log.Warn("consul: staleness changed", "layer", w.p.name,
 			"stale", snap.Stale, "last_contact", snap.Info["last_contact"])
 	}
-	w.delivered, w.hash, w.stale, w.dcName = true, h, snap.Stale, dc
-	w.p.writeCache(r)
-	w.recovered()
-	w.emit(provider.Event{Snapshot: &snap})
+	w.em.Snapshot(snap)
+	w.pending = nil
 }
 
-func (w *watcher) recovered() {
-	if w.failing {
-		w.p.log.Info("consul: layer recovered", "layer", w.p.name, "addr", w.p.addr)
-	}
-	w.failing, w.errKey = false, ""
+// equal is the Emitter's Equal: a snapshot is delivered when its content
+// differs from the last one delivered (rule 1), and also when only its
+// staleness or its datacenter changed, since Status must show both. The
+// index and the rest of Info are not compared: an index moves on writes
+// elsewhere that change nothing here.
+func (w *watcher) equal(last, next provider.Snapshot) bool {
+	return w.next == w.hash && last.Stale == next.Stale &&
+		last.Info["datacenter"] == next.Info["datacenter"]
 }
 
 // outageRetry bounds the delay between retries while Consul cannot be
@@ -262,25 +269,29 @@ func (w *watcher) failed(err error) time.Duration {
 	return d
 }
 
-// report emits err unless the same kind of error is already reported.
+// report hands err to the Emitter, which emits it unless the same kind of
+// error is already reported (outageKey), and logs what it emitted.
 func (w *watcher) report(err error) {
-	// An outage is one event however its text varies (datacenter, URL);
-	// a configuration or data error is reported again when its text
-	// changes, since each new text is something new to fix.
-	key := err.Error()
-	if e := (*Error)(nil); errors.As(err, &e) && (e.Class == ClassUnavailable || e.Class == ClassRateLimited) {
-		key = fmt.Sprint(e.Class, "|", e.Status)
-	}
-	if w.failing && key == w.errKey {
+	wasFailing := w.em.Failing()
+	if !w.em.Error(err) {
 		return
 	}
 	msg := "consul: layer failing"
-	if w.failing {
+	if wasFailing {
 		msg = "consul: layer error changed"
 	}
 	w.p.log.Warn(msg, "layer", w.p.name, "addr", w.p.addr, "error", err.Error())
-	w.failing, w.errKey = true, key
-	w.emit(provider.Event{Err: err})
+}
+
+// outageKey identifies an error for SameOutage. An outage is one event
+// however its text varies (datacenter, URL): its class and HTTP status
+// name it. A configuration or data error is reported again when its text
+// changes, since each new text is something new to fix.
+func outageKey(err error) string {
+	if e := (*Error)(nil); errors.As(err, &e) && (e.Class == ClassUnavailable || e.Class == ClassRateLimited) {
+		return fmt.Sprint(e.Class, "|", e.Status)
+	}
+	return err.Error()
 }
 
 // contentHash identifies a layer's content for rule 1: the same nested
