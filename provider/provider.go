@@ -89,9 +89,12 @@ type SchemaUser interface {
 // fail-overs). strata calls WithLogger with its Options.Logger, when one is
 // set, before the layer's first Load, so that a service configures logging
 // once. A layer given a logger of its own keeps it and returns itself.
-// WithLogger must not modify its receiver; it returns the Provider to use
-// in its place, which must share whatever state the caller can still reach
-// through the receiver (such as a token set at run time).
+// WithLogger returns the Provider to use in its place, which must share
+// whatever state the caller can still reach through the receiver (such as
+// a token set at run time). It may return a configured copy, or the
+// receiver itself after setting the logger in a way that is safe for
+// concurrent use (provider/consul does, since a copy could not share its
+// token).
 type LoggerUser interface {
 	WithLogger(*slog.Logger) Provider
 }

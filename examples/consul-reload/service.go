@@ -38,7 +38,7 @@ type settings struct {
 func load(ctx context.Context, s settings, opts strata.Options) (*strata.Config[Config], error) {
 	cfg, err := strata.LoadWith[Config](ctx, opts,
 		file.New(s.path, file.Options{}),
-		consul.New(consul.Options{Prefix: s.prefix, Client: s.client, CacheFile: s.cacheFile, Logger: opts.Logger}),
+		consul.New(consul.Options{Prefix: s.prefix, Client: s.client, CacheFile: s.cacheFile}),
 		env.New("ORDERS_", env.Options{Environ: s.environ}),
 	)
 	if err != nil {

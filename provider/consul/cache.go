@@ -54,7 +54,7 @@ func (p *Provider) writeCache(r *read) {
 		p.cacheMu.Unlock()
 	}
 	if err != nil {
-		p.log.Warn("consul: cannot write the cache", "layer", p.name, "error", err.Error())
+		p.logger().Warn("consul: cannot write the cache", "layer", p.name, "error", err.Error())
 	}
 }
 

@@ -196,7 +196,9 @@ type Provider struct {
 	tok       *tokenSource
 	probe     probeState // see checkEmptyRead
 	initErr   error
-	log       *slog.Logger
+	// log is Options.Logger, or the Config's logger handed in through
+	// WithLogger, or a discarding one; read with logger().
+	log atomic.Pointer[slog.Logger]
 
 	// ownTransport is the transport New created, closed when idle so no
 	// keep-alive goroutine outlives the calls (rule 10).
@@ -208,17 +210,18 @@ type Provider struct {
 
 // Compile-time checks that Provider implements the provider interfaces.
 var (
-	_ provider.Provider = (*Provider)(nil)
-	_ provider.Watcher  = (*Provider)(nil)
+	_ provider.Provider   = (*Provider)(nil)
+	_ provider.Watcher    = (*Provider)(nil)
+	_ provider.LoggerUser = (*Provider)(nil)
 )
 
 // New returns a Provider for opts. It never panics and does no I/O beyond
 // what api.NewClient does (reading a token file); a bad Options is reported
 // by Load and Watch.
 func New(opts Options) *Provider {
-	p := &Provider{opts: opts, log: opts.Logger}
-	if p.log == nil {
-		p.log = slog.New(slog.DiscardHandler)
+	p := &Provider{opts: opts}
+	if opts.Logger != nil {
+		p.log.Store(opts.Logger)
 	}
 	p.applyDefaults()
 	p.prefix, p.key = normalizePrefix(opts.Prefix), strings.TrimPrefix(opts.Key, "/")
@@ -397,4 +400,23 @@ func (p *Provider) dcLabel(dc string) string {
 		return p.defaultDC
 	}
 	return dc
+}
+
+// WithLogger makes the layer log through l (the Config's logger) unless
+// Options.Logger was set, and returns p itself: a copy would not share a
+// token handed to SetToken on p. It is safe for concurrent use and takes
+// effect from the next record logged.
+func (p *Provider) WithLogger(l *slog.Logger) provider.Provider {
+	if p.opts.Logger == nil && l != nil {
+		p.log.CompareAndSwap(nil, l)
+	}
+	return p
+}
+
+// logger is where the layer logs: never nil.
+func (p *Provider) logger() *slog.Logger {
+	if l := p.log.Load(); l != nil {
+		return l
+	}
+	return slog.New(slog.DiscardHandler) // logging is rare: no shared value to keep
 }

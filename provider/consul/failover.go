@@ -85,7 +85,7 @@ func (w *watcher) failover(err error) bool {
 // so the next read there does not block.
 func (w *watcher) switchTo(i int, why string) {
 	p := w.p
-	p.log.Warn("consul: switching datacenter", "layer", p.name,
+	p.logger().Warn("consul: switching datacenter", "layer", p.name,
 		"from", p.dcLabel(p.dcs[w.dc]), "to", p.dcLabel(p.dcs[i]), "reason", why)
 	w.dc, w.index, w.seen = i, 0, 0
 	w.probedAt = time.Now()

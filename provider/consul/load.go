@@ -76,7 +76,7 @@ func (p *Provider) Load(ctx context.Context) (provider.Snapshot, error) {
 	if cerr != nil {
 		return provider.Snapshot{}, errors.Join(err, cerr)
 	}
-	p.log.Warn("consul: unreachable, using the last-known-good cache",
+	p.logger().Warn("consul: unreachable, using the last-known-good cache",
 		"layer", p.name, "addr", p.addr, "cache", p.opts.CacheFile,
 		"cached_at", snap.Info["cached_at"], "error", err.Error())
 	return snap, nil

@@ -171,7 +171,7 @@ func (w *watcher) succeeded(r *read) {
 	if r.index < r.sent {
 		// Rule 2: a snapshot restore, or another server answering. Start
 		// again from 0 and deliver what that read returns.
-		w.p.log.Info("consul: index went backwards, re-reading",
+		w.p.logger().Info("consul: index went backwards, re-reading",
 			"layer", w.p.name, "dc", w.p.dcLabel(r.dc), "from", r.sent, "to", r.index)
 		w.index, w.seen = 0, r.index
 		return
@@ -179,7 +179,7 @@ func (w *watcher) succeeded(r *read) {
 	if r.index < w.seen {
 		// The same, noticed by a read without an index (rule 12 below, or
 		// the first read after a failure).
-		w.p.log.Info("consul: index went backwards",
+		w.p.logger().Info("consul: index went backwards",
 			"layer", w.p.name, "dc", w.p.dcLabel(r.dc), "from", w.seen, "to", r.index)
 	}
 	w.seen = r.index
@@ -205,11 +205,11 @@ func (w *watcher) succeeded(r *read) {
 	}
 	prevStale, wasFailing := w.em.Last().Stale, w.em.Failing()
 	if wasFailing {
-		w.p.log.Info("consul: layer recovered", "layer", w.p.name, "addr", w.p.addr)
+		w.p.logger().Info("consul: layer recovered", "layer", w.p.name, "addr", w.p.addr)
 	}
 	w.next, w.pending = contentHash(snap.Data), r
 	if snap.Stale != prevStale {
-		w.p.log.Warn("consul: staleness changed", "layer", w.p.name,
+		w.p.logger().Warn("consul: staleness changed", "layer", w.p.name,
 			"stale", snap.Stale, "last_contact", snap.Info["last_contact"])
 	}
 	w.em.Snapshot(snap)
@@ -280,7 +280,7 @@ func (w *watcher) report(err error) {
 	if wasFailing {
 		msg = "consul: layer error changed"
 	}
-	w.p.log.Warn(msg, "layer", w.p.name, "addr", w.p.addr, "error", err.Error())
+	w.p.logger().Warn(msg, "layer", w.p.name, "addr", w.p.addr, "error", err.Error())
 }
 
 // outageKey identifies an error for SameOutage. An outage is one event
