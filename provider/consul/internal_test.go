@@ -86,6 +86,27 @@ func TestBuildTree(t *testing.T) {
 	}
 }
 
+// A key with more segments than provider.MaxDepth would nest the tree
+// deeper than any other layer may; it is refused at once, before building
+// a level, so a key of 30,000 segments costs no more than its split.
+func TestBuildTreeDepthLimit(t *testing.T) {
+	deepest := "p/" + strings.Repeat("a/", provider.MaxDepth-1) + "b"
+	data, _, err := buildTree("p/", pairs(deepest, "1"))
+	require.NoError(t, err)
+	assert.NoError(t, provider.CheckDepth(data), "buildTree and CheckDepth must agree on the limit")
+
+	for _, segs := range []int{provider.MaxDepth + 1, 30000} {
+		key := "p/" + strings.Repeat("a/", segs-1) + "b"
+		_, _, err := buildTree("p/", pairs(key, "s3cret"))
+		require.Error(t, err, "%d segments", segs)
+		var de *provider.DepthError
+		assert.ErrorAs(t, err, &de)
+		assert.ErrorContains(t, err, "deeper than")
+		assert.Less(t, len(err.Error()), 400, "the error quotes a shortened key")
+		assert.NotContains(t, err.Error(), "s3cret")
+	}
+}
+
 func TestBuildTreeValuesNeverInErrors(t *testing.T) {
 	_, _, err := buildTree("p/", pairs("p/a", "s3cret", "p/a/b", "s3cret"))
 	require.Error(t, err)

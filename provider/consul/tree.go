@@ -35,6 +35,11 @@ func buildTree(prefix string, pairs api.KVPairs) (map[string]any, map[string]pro
 			continue
 		}
 		rel := kv.Key[len(prefix):]
+		// Counted before splitting: a hostile key of 30,000 segments
+		// would otherwise cost a map per level and a dotted key per map.
+		if strings.Count(rel, "/") >= provider.MaxDepth {
+			return nil, nil, fmt.Errorf("key %q: %w", bounded(kv.Key), &provider.DepthError{})
+		}
 		segs := strings.Split(rel, "/")
 		if slices.Contains(segs, "") {
 			return nil, nil, fmt.Errorf("key %q has an empty path segment", kv.Key)
@@ -74,3 +79,4 @@ func keyOf(kv *api.KVPair) string {
 func conflict(leaf, below string) error {
 	return fmt.Errorf("key %q holds a value but key %q makes it a folder", leaf, below)
 }
+
