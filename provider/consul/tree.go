@@ -79,4 +79,3 @@ func keyOf(kv *api.KVPair) string {
 func conflict(leaf, below string) error {
 	return fmt.Errorf("key %q holds a value but key %q makes it a folder", leaf, below)
 }
-
