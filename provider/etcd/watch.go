@@ -60,7 +60,9 @@ func (p *Provider) Watch(ctx context.Context, last provider.Snapshot, emit func(
 	w := &watcher{p: p, backoff: p.opts.Backoff}
 	w.backoff.Reset()
 	w.e = provider.NewEmitter(last, emit)
-	w.e.Equal = sameContent
+	w.e.Equal = func(last, next provider.Snapshot) bool {
+		return !w.keysChanged && sameContent(last, next)
+	}
 	w.e.SameOutage = func(prev, err error) bool { return outageKey(prev) == outageKey(err) }
 	for {
 		err := w.session(ctx)
@@ -86,8 +88,13 @@ type watcher struct {
 	// known (nil until a read is delivered or found equal to the content
 	// Watch started with). A read with the same keys is the same content,
 	// found without building, sorting or comparing a tree.
-	kvs     map[string]string
-	backoff provider.Backoff
+	kvs map[string]string
+	// keysChanged is set while a tree-mode read whose keys differ from kvs
+	// is handed to the Emitter: its content differs too (a tree is made
+	// of its keys), which spares Equal a walk of two large trees on every
+	// change.
+	keysChanged bool
+	backoff     provider.Backoff
 }
 
 // session holds one client: it reads, watches, and re-reads after each
@@ -218,7 +225,10 @@ func (w *watcher) succeeded(r *read) {
 			w.report(err) // the last content stays; wait for the next change
 			return
 		}
-		if w.e.Snapshot(snap) {
+		w.keysChanged = w.kvs != nil && w.p.key == ""
+		delivered := w.e.Snapshot(snap)
+		w.keysChanged = false
+		if delivered {
 			w.p.writeCache(r)
 		}
 		w.kvs = maps.Clone(r.kvs)
