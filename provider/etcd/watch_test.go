@@ -137,6 +137,26 @@ func TestWatchSeesChangesBetweenLoadAndWatch(t *testing.T) {
 	assert.Equal(t, map[string]any{"a": "2"}, nextSnapshot(t, events).Data)
 }
 
+// TestWatchSeesChangesBetweenReadAndWatch writes between the watcher's own
+// read at R and the start of its watch: the watch starts at R+1, so the
+// write is delivered; a watch from "now" would miss it.
+func TestWatchSeesChangesBetweenReadAndWatch(t *testing.T) {
+	m := startEtcd(t, serverOptions{})
+	c := m.admin("", "")
+	put(t, c, "app/a", "1")
+	p := New(Options{Prefix: "app/", Endpoints: []string{m.clientURL}})
+	last := loaded(t, p)
+	var reads atomic.Int32
+	p.hooks.afterRead = func(int64) {
+		if reads.Add(1) == 1 {
+			put(t, c, "app/a", "2")
+		}
+	}
+	events := watching(t, p, last)
+	assert.Equal(t, map[string]any{"a": "2"}, nextSnapshot(t, events).Data)
+	assert.EqualValues(t, 1, reads.Load(), "delivered by the watch, not by a second read")
+}
+
 // TestWatchCompactedWhileBehind compacts the revision the watcher is about
 // to resume from: it must re-read from scratch, deliver the final values
 // once, and report no error.
