@@ -52,7 +52,8 @@ var errWatchClosed = errors.New("the watch channel closed")
 //
 // While no event arrives, a count-only read every ProbeInterval checks that
 // the cluster answers with a leader: the client re-opens a broken watch
-// stream silently, so this is how an outage is seen.
+// stream silently, so this is how an outage is seen. A watch whose stream
+// does not open within RequestTimeout is an outage too.
 func (p *Provider) Watch(ctx context.Context, last provider.Snapshot, emit func(provider.Event)) error {
 	if p.initErr != nil {
 		return p.failClass(ClassInvalidOptions, p.initErr)
@@ -141,7 +142,15 @@ func (w *watcher) follow(ctx context.Context, c *clientv3.Client, r *read) error
 	if key == "" {
 		key, opts = w.p.prefix, append(opts, clientv3.WithPrefix())
 	}
+	// The client's Watch blocks until a stream to a member is open, and
+	// none opens while the cluster is down: bound the wait by
+	// RequestTimeout, as a read is bounded, so that an outage beginning
+	// between the read and the watch is reported like any other.
+	expired := time.AfterFunc(w.p.opts.RequestTimeout, cancel)
 	ch := c.Watch(wctx, key, opts...)
+	if !expired.Stop() && ctx.Err() == nil {
+		return w.p.failClass(ClassUnavailable, fmt.Errorf("no watch stream opened within %s", w.p.opts.RequestTimeout))
+	}
 	probe := time.NewTimer(w.p.opts.ProbeInterval)
 	defer probe.Stop()
 	for {
