@@ -46,21 +46,25 @@ var errWatchClosed = errors.New("the watch channel closed")
 //   - a recovery (empty Event) is emitted when a read succeeds after errors
 //     and the content is unchanged.
 //
+// These rules are provider.Emitter's, given this layer's notions of equal
+// content (data, origins and staleness, not the revision) and of one
+// outage (any transient error; otherwise the same error text).
+//
 // While no event arrives, a count-only read every ProbeInterval checks that
 // the cluster answers with a leader: the client re-opens a broken watch
-// stream silently, so this is how an outage is seen.
+// stream silently, so this is how an outage is seen. A watch whose stream
+// does not open within RequestTimeout is an outage too.
 func (p *Provider) Watch(ctx context.Context, last provider.Snapshot, emit func(provider.Event)) error {
 	if p.initErr != nil {
 		return p.failClass(ClassInvalidOptions, p.initErr)
 	}
-	if emit == nil {
-		emit = func(provider.Event) {}
-	}
-	w := &watcher{p: p, emit: emit, backoff: p.opts.Backoff}
+	w := &watcher{p: p, backoff: p.opts.Backoff}
 	w.backoff.Reset()
-	if last.Data != nil || last.Version != "" {
-		w.delivered, w.hash, w.stale = true, contentHash(last.Data), last.Stale
+	w.e = provider.NewEmitter(last, emit)
+	w.e.Equal = func(last, next provider.Snapshot) bool {
+		return !w.keysChanged && sameContent(last, next)
 	}
+	w.e.SameOutage = func(prev, err error) bool { return outageKey(prev) == outageKey(err) }
 	for {
 		err := w.session(ctx)
 		if ctx.Err() != nil {
@@ -77,19 +81,21 @@ func (p *Provider) Watch(ctx context.Context, last provider.Snapshot, emit func(
 
 // watcher is the state of one Watch call, owned by its goroutine.
 type watcher struct {
-	p    *Provider
-	emit func(provider.Event)
-
-	// What was delivered last: the keys it was built from once known,
-	// else the hash of the content Watch started with; and its staleness.
-	delivered bool
-	kvs       map[string]string
-	hash      [32]byte
-	stale     bool
-
-	failing bool
-	errKey  string // identifies the last error emitted (see report)
-	backoff provider.Backoff
+	p *Provider
+	// e decides what is emitted: dedupe by content, one error per
+	// outage, one recovery.
+	e *provider.Emitter
+	// kvs are the keys the last delivered content was built from, once
+	// known (nil until a read is delivered or found equal to the content
+	// Watch started with). A read with the same keys is the same content,
+	// found without building, sorting or comparing a tree.
+	kvs map[string]string
+	// keysChanged is set while a tree-mode read whose keys differ from kvs
+	// is handed to the Emitter: its content differs too (a tree is made
+	// of its keys), which spares Equal a walk of two large trees on every
+	// change.
+	keysChanged bool
+	backoff     provider.Backoff
 }
 
 // session holds one client: it reads, watches, and re-reads after each
@@ -136,7 +142,15 @@ func (w *watcher) follow(ctx context.Context, c *clientv3.Client, r *read) error
 	if key == "" {
 		key, opts = w.p.prefix, append(opts, clientv3.WithPrefix())
 	}
+	// The client's Watch blocks until a stream to a member is open, and
+	// none opens while the cluster is down: bound the wait by
+	// RequestTimeout, as a read is bounded, so that an outage beginning
+	// between the read and the watch is reported like any other.
+	expired := time.AfterFunc(w.p.opts.RequestTimeout, cancel)
 	ch := c.Watch(wctx, key, opts...)
+	if !expired.Stop() && ctx.Err() == nil {
+		return w.p.failClass(ClassUnavailable, fmt.Errorf("no watch stream opened within %s", w.p.opts.RequestTimeout))
+	}
 	probe := time.NewTimer(w.p.opts.ProbeInterval)
 	defer probe.Stop()
 	for {
@@ -205,48 +219,42 @@ func (w *watcher) probe(ctx context.Context, c *clientv3.Client) error {
 	return err
 }
 
-// succeeded delivers a good read unless its content was delivered already.
-// Once the watcher has delivered (or matched) a read, later reads are
-// compared key by key with it, which costs no sort, no hash and no tree;
-// only the content Watch was started with is known by its hash alone.
+// succeeded hands a good read to the Emitter. A read whose keys equal
+// those of the content last delivered is that content: the Emitter is given
+// the last snapshot again, which emits nothing or, after errors, one
+// recovery. Any other read becomes a snapshot, which the Emitter compares
+// by content (sameContent) with the last one delivered.
 func (w *watcher) succeeded(r *read) {
-	same := false
-	switch {
-	case w.stale:
-		// Stale content (from the cache) is replaced even when equal,
-		// so that Status stops calling it stale.
-	case w.kvs != nil:
-		same = maps.Equal(r.kvs, w.kvs)
-	case w.delivered:
+	wasFailing := w.e.Failing()
+	if w.kvs != nil && maps.Equal(r.kvs, w.kvs) {
+		w.e.Snapshot(w.e.Last())
+	} else {
 		snap, err := w.p.snapshot(r)
-		same = err == nil && contentHash(snap.Data) == w.hash
-	}
-	if same {
-		if w.kvs == nil {
-			w.kvs = maps.Clone(r.kvs)
+		if err != nil {
+			w.report(err) // the last content stays; wait for the next change
+			return
 		}
-		if w.failing {
-			w.emit(provider.Event{})
+		w.keysChanged = w.kvs != nil && w.p.key == ""
+		delivered := w.e.Snapshot(snap)
+		w.keysChanged = false
+		if delivered {
+			w.p.writeCache(r)
 		}
-		w.recovered()
-		return
+		w.kvs = maps.Clone(r.kvs)
 	}
-	snap, err := w.p.snapshot(r)
-	if err != nil {
-		w.report(err) // the last content stays; wait for the next change
-		return
-	}
-	w.delivered, w.stale, w.kvs = true, snap.Stale, maps.Clone(r.kvs)
-	w.p.writeCache(r)
-	w.recovered()
-	w.emit(provider.Event{Snapshot: &snap})
-}
-
-func (w *watcher) recovered() {
-	if w.failing {
+	if wasFailing {
 		w.p.log.Info("etcd: layer recovered", "layer", w.p.name, "endpoints", w.p.endpoints)
 	}
-	w.failing, w.errKey = false, ""
+}
+
+// sameContent is the Emitter's Equal: the same data, origins and
+// staleness, whatever the revision and the member that answered (Version
+// and Info). A stale snapshot (from the cache) differs from a fresh one
+// with the same data, so that once etcd answers the content is delivered
+// again and Status stops calling it stale.
+func sameContent(last, next provider.Snapshot) bool {
+	last.Info, next.Info = nil, nil
+	return provider.SameContent(last, next)
 }
 
 // failed reports err and returns how long to wait before the next attempt.
@@ -265,25 +273,27 @@ func (w *watcher) failed(err error) time.Duration {
 	return d
 }
 
-// report emits err unless the same kind of error is already reported: an
-// outage is one event however its text varies, while a configuration or
-// data error is reported again when its text changes, since each new text
-// is something new to fix.
+// report hands err to the Emitter and logs what it emitted.
 func (w *watcher) report(err error) {
-	key := err.Error()
-	if errClass(err).transient() {
-		// An outage seen by the probe, a read and a broken watch in turn
-		// is still one outage.
-		key = "transient"
-	}
-	if w.failing && key == w.errKey {
+	wasFailing := w.e.Failing()
+	if !w.e.Error(err) {
 		return
 	}
 	msg := "etcd: layer failing"
-	if w.failing {
+	if wasFailing {
 		msg = "etcd: layer error changed"
 	}
 	w.p.log.Warn(msg, "layer", w.p.name, "endpoints", w.p.endpoints, "error", err.Error())
-	w.failing, w.errKey = true, key
-	w.emit(provider.Event{Err: err})
+}
+
+// outageKey says which errors are one outage (the Emitter's SameOutage):
+// a transient error is the same outage however its text varies (the
+// probe, a read and a broken watch in turn), while a configuration or data
+// error is reported again when its text changes, since each new text is
+// something new to fix.
+func outageKey(err error) string {
+	if errClass(err).transient() {
+		return "transient"
+	}
+	return err.Error()
 }

@@ -137,6 +137,62 @@ func TestWatchSeesChangesBetweenLoadAndWatch(t *testing.T) {
 	assert.Equal(t, map[string]any{"a": "2"}, nextSnapshot(t, events).Data)
 }
 
+// TestWatchSeesChangesBetweenReadAndWatch writes between the watcher's own
+// read at R and the start of its watch: the watch starts at R+1, so the
+// write is delivered; a watch from "now" would miss it.
+func TestWatchSeesChangesBetweenReadAndWatch(t *testing.T) {
+	m := startEtcd(t, serverOptions{})
+	c := m.admin("", "")
+	put(t, c, "app/a", "1")
+	p := New(Options{Prefix: "app/", Endpoints: []string{m.clientURL}})
+	last := loaded(t, p)
+	var reads atomic.Int32
+	p.hooks.afterRead = func(int64) {
+		if reads.Add(1) == 1 {
+			put(t, c, "app/a", "2")
+		}
+	}
+	events := watching(t, p, last)
+	assert.Equal(t, map[string]any{"a": "2"}, nextSnapshot(t, events).Data)
+	assert.EqualValues(t, 1, reads.Load(), "delivered by the watch, not by a second read")
+}
+
+// TestWatchMemberStoppedBeforeWatchStarts stops the only member between
+// the watcher's read and the start of its watch. The client's Watch call
+// waits for a stream to the member, which cannot open: the outage must
+// still be reported (once), and its end too.
+func TestWatchMemberStoppedBeforeWatchStarts(t *testing.T) {
+	m := startEtcd(t, serverOptions{})
+	put(t, m.admin("", ""), "app/a", "1")
+	p := New(Options{
+		Prefix: "app/", Endpoints: []string{m.clientURL},
+		ProbeInterval: 100 * time.Millisecond, RequestTimeout: 500 * time.Millisecond,
+		Backoff: provider.Backoff{Min: 50 * time.Millisecond, Max: 200 * time.Millisecond},
+	})
+	last := loaded(t, p)
+	var reads atomic.Int32
+	p.hooks.afterRead = func(int64) {
+		if reads.Add(1) == 1 {
+			m.stop()
+		}
+	}
+	events := watching(t, p, last)
+	ev := next(t, events)
+	require.Error(t, ev.Err, "the outage, reported while the watch cannot start")
+	assert.Equal(t, ClassUnavailable, errClass(ev.Err), "%v", ev.Err)
+
+	m.start()
+	m.waitReady()
+	for {
+		ev := next(t, events)
+		require.NoError(t, ev.Err, "a second error for the same outage")
+		if ev == (provider.Event{}) {
+			break // recovered, content unchanged
+		}
+		require.Nil(t, ev.Snapshot, "the same content delivered again")
+	}
+}
+
 // TestWatchCompactedWhileBehind compacts the revision the watcher is about
 // to resume from: it must re-read from scratch, deliver the final values
 // once, and report no error.

@@ -127,7 +127,7 @@ func run(e *env, root string) error {
 	for _, s := range sections {
 		s.markdown(md)
 	}
-	if err := os.WriteFile(filepath.Join(root, "BENCHMARKS.md"), md.Bytes(), 0o644); err != nil {
+	if err := writeKeeping(filepath.Join(root, "BENCHMARKS.md"), md.Bytes()); err != nil {
 		return err
 	}
 	if err := os.MkdirAll(filepath.Join(root, "docs"), 0o755); err != nil {
@@ -157,7 +157,8 @@ func header(e *env, consulVersion string, took time.Duration) *bytes.Buffer {
 	b.WriteString("Every figure comes from one run of the report on the machine below, libraries interleaved ")
 	b.WriteString("(A/B/C/A/B/C…) so that noise hits each alike. Lower is better everywhere; ")
 	b.WriteString("`× strata` is the library's figure divided by strata's, so a ratio below 1 means the peer wins that cell, ")
-	b.WriteString("and the `best` column names the winner of each row (ties within 5%).\n\n")
+	b.WriteString("and the `best` column names the winner of each row (ties within 5%). ")
+	b.WriteString("A section that says it was measured outside the report (etcd) is kept as it is by a regeneration.\n\n")
 	fmt.Fprintf(b, "| | |\n|---|---|\n")
 	fmt.Fprintf(b, "| machine | %d cores (nproc), %s |\n", runtime.NumCPU(), cpuModel())
 	fmt.Fprintf(b, "| Go | %s %s/%s, GOMAXPROCS=%d |\n", runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.GOMAXPROCS(0))
