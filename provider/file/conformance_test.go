@@ -68,11 +68,6 @@ func (f *conformanceFile) recover() {
 func TestConformance(t *testing.T) {
 	providertest.Run(t, providertest.Harness{
 		Settle: 300 * time.Millisecond, // 30 debounce periods
-		Skip: map[string]string{
-			"Watch/retries by itself": "known violation: the file watcher retries only when a file-system " +
-				"event arrives, so an outage that ends without one (a symlink's target appearing in another " +
-				"directory) is never noticed; see issue 9",
-		},
 		New: func(t *testing.T, seed map[string]string) providertest.Backend {
 			dir := t.TempDir()
 			f := &conformanceFile{t: t, dir: dir, away: t.TempDir(), path: filepath.Join(dir, "config.yaml"), content: maps.Clone(seed)}

@@ -49,7 +49,8 @@ type Options struct {
 
 	// Debounce is how long Watch waits after a filesystem event for more
 	// events before it re-reads the file, so that a burst of writes is read
-	// once. Zero or negative means 100 ms.
+	// once. It is also the first delay between Watch's retries while the
+	// file cannot be read. Zero or negative means 100 ms.
 	Debounce time.Duration
 
 	// MaxSize is the largest file Load accepts, in bytes. Zero or negative

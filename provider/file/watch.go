@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -24,162 +26,232 @@ const maxWaitFactor = 10
 // saves and Kubernetes ConfigMap symlink swaps. Any event in the directory
 // (or in the directory of the symlink's target) starts a debounce period,
 // which further events extend up to ten periods in all; then the file is
-// re-read and a Snapshot is emitted only if its hash differs from the last
-// one delivered (initially last.Version).
+// re-read. What it emits follows provider.Emitter: a Snapshot only when the
+// content (values, and for YAML their lines) differs from the last one
+// delivered (initially last), so a write that changes nothing emits
+// nothing.
 //
-// A read or parse failure is emitted as an error; the next successful read
-// emits the new Snapshot, or a recovery event if the content is unchanged.
-// A file that vanishes is given one more debounce period to reappear (as it
-// does mid-rename) before the absence is reported. If the directory itself
-// vanishes, or cannot be watched, Watch polls for it with provider.Backoff,
-// reporting each failed attempt unless the provider is Optional and the
-// file is simply absent.
+// A read or parse failure starts an outage, emitted as one error however
+// many retries fail; the first successful read after it emits the new
+// Snapshot, or a recovery event if the content is unchanged. A file that
+// vanishes is given one more debounce period to reappear (as it does
+// mid-rename) before the absence is reported.
 //
-// Retries are driven by filesystem events: a file that keeps failing to
-// parse is re-read only when something in its directory changes. Watch must
-// be called at most once at a time per Provider; it calls emit from the
-// goroutine that called Watch, never concurrently, and leaves no goroutine
-// behind (it closes its fsnotify watcher before returning).
+// While failing, Watch re-reads on a capped, jittered backoff
+// (provider.Backoff from the debounce period up to 30 s) as well as on
+// events, because an outage can end without an event in the directory (a
+// symlink's target appearing in another directory). The same backoff
+// re-establishes a directory watch that was lost: the directory removed and
+// recreated, or not there yet; an Optional file that is simply absent is
+// not a failure. While healthy and watched, it reads on events only.
+//
+// Watch must be called at most once at a time per Provider; it calls emit
+// from the goroutine that called Watch, never concurrently, and leaves no
+// goroutine behind (it closes its fsnotify watcher before returning).
 func (p *Provider) Watch(ctx context.Context, last provider.Snapshot, emit func(provider.Event)) error {
-	w := &watch{
-		p:       p,
-		emit:    emit,
-		dir:     filepath.Dir(p.path),
-		version: last.Version,
-	}
+	w := newWatch(p, last, emit)
+	defer w.close()
 	return w.run(ctx)
+}
+
+// newWatch returns the state of one Watch call, with no timer running and
+// nothing watched yet. The caller must close it.
+func newWatch(p *Provider, last provider.Snapshot, emit func(provider.Event)) *watch {
+	w := &watch{
+		p:     p,
+		em:    provider.NewEmitter(last, emit),
+		bo:    provider.Backoff{Min: p.debounce},
+		dir:   filepath.Dir(p.path),
+		burst: time.NewTimer(time.Hour),
+		retry: time.NewTimer(time.Hour),
+	}
+	w.burst.Stop()
+	w.retry.Stop()
+	return w
 }
 
 // watch is the state of one Watch call; it is owned by that call's
 // goroutine.
 type watch struct {
-	p       *Provider
-	emit    func(provider.Event)
-	dir     string // the directory holding the path as given
-	target  string // the directory of the resolved file, if elsewhere and watched
-	version string // Version of the last content delivered
-	failing bool   // the last attempt failed
+	p   *Provider
+	em  *provider.Emitter
+	bo  provider.Backoff
+	dir string // the directory holding the path as given
+
+	fw       *fsnotify.Watcher // nil until created, or after fsnotify gave up
+	dirInfo  fs.FileInfo       // dir as it was when watched; nil while unwatched
+	watchErr error             // why dir is unwatched
+	target   string            // the directory of the resolved file, if elsewhere and watched
+
+	burst      *time.Timer // the debounce period of a burst of events
+	armed      bool        // burst is running
+	burstStart time.Time
+	retry      *time.Timer // the next retry, while failing or unwatched
+	graced     bool        // the file was just found absent once
+}
+
+func (w *watch) close() {
+	w.burst.Stop()
+	w.retry.Stop()
+	if w.fw != nil {
+		w.fw.Close()
+	}
 }
 
 func (w *watch) run(ctx context.Context) error {
-	var (
-		fw  *fsnotify.Watcher
-		bo  provider.Backoff
-		err error
-	)
-	defer func() {
-		if fw != nil {
-			fw.Close()
-		}
-	}()
-	for {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		err = nil
-		if fw == nil {
-			fw, err = fsnotify.NewWatcher()
-		}
-		if err == nil {
-			err = fw.Add(w.dir)
-		}
-		if err != nil {
-			// Still report the file's own state; a missing directory
-			// surfaces here as the file not being found.
-			snap, rerr := w.p.read(ctx)
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			if rerr == nil && snap.Version != absentVersion {
-				rerr = fmt.Errorf("cannot watch directory %s: %w", w.dir, err)
-			}
-			w.deliver(snap, rerr)
-			if err := provider.Sleep(ctx, bo.Next()); err != nil {
-				return err
-			}
-			continue
-		}
-		bo.Reset()
-		// A re-created directory needs its target watch anew.
-		if w.target != "" {
-			_ = fw.Remove(w.target)
-			w.target = ""
-		}
-		if err := w.loop(ctx, fw); err != nil {
-			return err
-		}
-	}
-}
-
-// loop handles events until ctx is done (returning its error) or the
-// watched directory goes away (returning nil, so run re-establishes it).
-func (w *watch) loop(ctx context.Context, fw *fsnotify.Watcher) error {
-	timer := time.NewTimer(time.Hour)
-	timer.Stop()
-	defer timer.Stop()
-	var (
-		armed      bool
-		burstStart time.Time
-		graced     bool
-	)
-	schedule := func() {
-		now := time.Now()
-		if !armed {
-			armed, burstStart = true, now
-		}
-		d := min(w.p.debounce, burstStart.Add(maxWaitFactor*w.p.debounce).Sub(now))
-		timer.Reset(max(d, 0))
-	}
 	// Catch up with whatever happened before the watch was in place, after
 	// a debounce period like any change (the file may be mid-write).
-	schedule()
+	w.schedule()
 	for {
+		var (
+			events <-chan fsnotify.Event
+			errs   <-chan error
+		)
+		if w.fw != nil {
+			events, errs = w.fw.Events, w.fw.Errors
+		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case ev, ok := <-fw.Events:
+		case ev, ok := <-events:
 			if !ok {
-				return errors.New("fsnotify closed its event channel")
+				w.lost()
+				continue
 			}
 			if filepath.Clean(ev.Name) == filepath.Clean(w.dir) && ev.Has(fsnotify.Remove|fsnotify.Rename) {
 				// The directory itself was removed or moved away; the
 				// kernel watch is gone or follows the moved inode.
-				_ = fw.Remove(w.dir)
-				return nil
+				w.unwatch(errors.New("directory was removed or moved"))
 			}
-			schedule()
-		case _, ok := <-fw.Errors:
+			w.schedule()
+		case _, ok := <-errs:
 			if !ok {
-				return errors.New("fsnotify closed its error channel")
-			}
-			// Typically a queue overflow: events were lost, so re-read.
-			schedule()
-		case <-timer.C:
-			armed = false
-			snap, err := w.p.read(ctx)
-			if ctx.Err() != nil {
-				// Closing, not failing: a read cut short is no error.
-				return ctx.Err()
-			}
-			w.follow(fw)
-			absent := errors.Is(err, provider.ErrNotFound) || (err == nil && snap.Version == absentVersion)
-			if absent && !graced && w.version != absentVersion {
-				// Likely mid-rename: look again after one more period.
-				graced = true
-				schedule()
+				w.lost()
 				continue
 			}
-			graced = false
-			w.deliver(snap, err)
+			// Typically a queue overflow: events were lost, so re-read.
+			w.schedule()
+		case <-w.burst.C:
+			w.armed = false
+			if err := w.attempt(ctx); err != nil {
+				return err
+			}
+		case <-w.retry.C:
+			if err := w.attempt(ctx); err != nil {
+				return err
+			}
 		}
 	}
+}
+
+// schedule starts or extends the debounce period of a burst of events.
+func (w *watch) schedule() {
+	now := time.Now()
+	if !w.armed {
+		w.armed, w.burstStart = true, now
+	}
+	d := min(w.p.debounce, w.burstStart.Add(maxWaitFactor*w.p.debounce).Sub(now))
+	w.burst.Reset(max(d, 0))
+}
+
+// attempt re-establishes the directory watch if needed, reads the file and
+// reports the outcome, then arms the retry timer if the layer is failing or
+// unwatched. It returns an error only when ctx is done.
+func (w *watch) attempt(ctx context.Context) error {
+	w.ensureWatched()
+	snap, err := w.p.read(ctx)
+	if ctx.Err() != nil {
+		// Closing, not failing: a read cut short is no error.
+		return ctx.Err()
+	}
+	w.follow()
+	absent := errors.Is(err, provider.ErrNotFound) || (err == nil && snap.Version == absentVersion)
+	if absent && !w.graced && !w.em.Failing() && w.em.Last().Version != absentVersion {
+		// Likely mid-rename: look again after one more period.
+		w.graced = true
+		w.schedule()
+		return nil
+	}
+	w.graced = false
+	if err == nil && w.dirInfo == nil && snap.Version != absentVersion {
+		err = fmt.Errorf("cannot watch directory %s: %w", w.dir, w.watchErr)
+	}
+	w.em.Report(snap, w.p.wrap(err))
+	if w.em.Failing() || w.dirInfo == nil {
+		w.retry.Reset(w.bo.Next())
+	} else {
+		w.bo.Reset()
+		w.retry.Stop()
+	}
+	return nil
+}
+
+// ensureWatched creates the fsnotify watcher if there is none and watches
+// the directory if it is not watched, or no longer the directory watched
+// (removed and recreated without the event being seen). On failure the
+// directory stays unwatched and watchErr says why.
+func (w *watch) ensureWatched() {
+	if w.fw == nil {
+		fw, err := fsnotify.NewWatcher()
+		if err != nil {
+			w.watchErr = err
+			return
+		}
+		w.fw = fw
+	}
+	// Stat before Add: if the directory is swapped in between, the next
+	// attempt sees a mismatch and watches again, never the reverse.
+	info, err := os.Stat(w.dir)
+	if w.dirInfo != nil {
+		if err == nil && os.SameFile(info, w.dirInfo) {
+			return
+		}
+		w.unwatch(errors.New("directory was replaced"))
+	}
+	if err != nil {
+		w.watchErr = err
+		return
+	}
+	if err := w.fw.Add(w.dir); err != nil {
+		w.watchErr = err
+		return
+	}
+	w.dirInfo, w.watchErr = info, nil
+	// A re-created directory needs its target watched anew too.
+	if w.target != "" {
+		_ = w.fw.Remove(w.target)
+		w.target = ""
+	}
+}
+
+// unwatch drops the directory watch, which the kernel may already have
+// dropped, so that the next attempt establishes it again.
+func (w *watch) unwatch(why error) {
+	if w.dirInfo == nil {
+		return
+	}
+	_ = w.fw.Remove(w.dir)
+	w.dirInfo, w.watchErr = nil, why
+}
+
+// lost handles fsnotify closing its channels, which it does only when
+// closed: start again with a new watcher at the next attempt.
+func (w *watch) lost() {
+	w.fw.Close()
+	w.fw, w.dirInfo, w.target = nil, nil, ""
+	w.watchErr = errors.New("fsnotify closed its channels")
+	w.schedule()
 }
 
 // follow keeps a watch on the directory of the file's resolved target when
 // the path is a symlink into another directory, so that in-place writes to
 // the target are seen. Failures are ignored: the main directory's watch
-// still sees the link itself change.
-func (w *watch) follow(fw *fsnotify.Watcher) {
+// still sees the link itself change, and while the file cannot be read the
+// retries see the rest.
+func (w *watch) follow() {
+	if w.fw == nil {
+		return
+	}
 	target := ""
 	if resolved, err := filepath.EvalSymlinks(w.p.path); err == nil {
 		if d := filepath.Dir(resolved); filepath.Clean(d) != filepath.Clean(w.dir) {
@@ -190,25 +262,10 @@ func (w *watch) follow(fw *fsnotify.Watcher) {
 		return
 	}
 	if w.target != "" {
-		_ = fw.Remove(w.target)
+		_ = w.fw.Remove(w.target)
 	}
 	w.target = ""
-	if target != "" && fw.Add(target) == nil {
+	if target != "" && w.fw.Add(target) == nil {
 		w.target = target
-	}
-}
-
-// deliver emits the outcome of one read according to the Watcher contract.
-func (w *watch) deliver(snap provider.Snapshot, err error) {
-	switch {
-	case err != nil:
-		w.failing = true
-		w.emit(provider.Event{Err: w.p.wrap(err)})
-	case snap.Version != w.version:
-		w.version, w.failing = snap.Version, false
-		w.emit(provider.Event{Snapshot: &snap})
-	case w.failing:
-		w.failing = false
-		w.emit(provider.Event{})
 	}
 }
