@@ -79,7 +79,7 @@ func (c *Config[T]) publish(cand *candidate[T]) {
 	// compute it only when someone will read it.
 	if c.opts.Logger != nil || c.opts.OnApply != nil {
 		change := c.diff(gen, prev, cand)
-		c.opts.logger().Info("strata: applied config change", "generation", gen, "changed", change.keyNames())
+		c.opts.logger().Info("strata: applied config change", "generation", gen, "keys", len(change.Keys), "changed", change.keyNames())
 		if c.opts.OnApply != nil {
 			c.safely("OnApply hook", func() { c.opts.OnApply(change) })
 		}

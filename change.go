@@ -1,6 +1,7 @@
 package strata
 
 import (
+	"fmt"
 	"sort"
 
 	"github.com/strata-go/strata/internal/limits"
@@ -24,12 +25,20 @@ type KeyChange struct {
 }
 
 func (ch Change) keyNames() []string {
-	names := make([]string, len(ch.Keys))
-	for i, k := range ch.Keys {
+	n := min(len(ch.Keys), loggedKeys)
+	names := make([]string, n, n+1)
+	for i, k := range ch.Keys[:n] {
 		names[i] = k.Key
+	}
+	if more := len(ch.Keys) - n; more > 0 {
+		names = append(names, fmt.Sprintf("and %d more", more))
 	}
 	return names
 }
+
+// loggedKeys is how many changed keys the log line names: a 200-key
+// publish must stay one readable line. OnApply gets every key.
+const loggedKeys = 10
 
 // diff compares the merged inputs of two applied candidates key by key.
 // Raw merged values are compared (not decoded fields) so that keys read as
