@@ -4,6 +4,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/knadh/koanf/maps"
 
@@ -19,8 +20,29 @@ type candidate[T any] struct {
 	value   *T
 	layers  []string            // layer names, defaults first
 	snaps   []provider.Snapshot // one per layer
-	merged  map[string]any      // all layers merged, before decoding
 	unknown []string            // keys no field declares
+
+	// merged is all layers merged, before decoding. An incremental reload
+	// (buildIncremental) does not need it, so it is computed on first use
+	// (Explain, Debug, the change list) through mergedTree.
+	merged    map[string]any
+	mergeOnce sync.Once
+
+	// base and same record an incremental reload's comparison: same says
+	// whether value equals base, so publish need not compare whole values.
+	base *T
+	same bool
+}
+
+// mergedTree returns all layers merged, computing it on first use. It is
+// safe for concurrent use; the result must not be modified.
+func (cand *candidate[T]) mergedTree() map[string]any {
+	cand.mergeOnce.Do(func() {
+		if cand.merged == nil {
+			cand.merged = merge(cand.snaps)
+		}
+	})
+	return cand.merged
 }
 
 // build merges every layer from scratch, decodes and validates. It never

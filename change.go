@@ -41,7 +41,7 @@ func (c *Config[T]) diff(gen uint64, prev, next *candidate[T]) Change {
 	d := differ{changed: func(key string, cur cursor, ov, nv any, depth int) {
 		ch.Keys = append(ch.Keys, keyChange(key, cur, ov, nv, depth))
 	}}
-	d.maps(c.rootCursor(), make(keyBuf, 0, 256), prev.merged, next.merged, 0)
+	d.maps(c.rootCursor(), make(keyBuf, 0, 256), prev.mergedTree(), next.mergedTree(), 0)
 	sort.Slice(ch.Keys, func(i, j int) bool { return ch.Keys[i].Key < ch.Keys[j].Key })
 	return ch
 }
