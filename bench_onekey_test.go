@@ -14,16 +14,25 @@ import (
 // delivers whole snapshots, as every provider does, so each iteration gets
 // a map that shares nothing with the previous one except leaf strings.
 // "keys=N" changes db.max_conns, a struct field; "keys=N/map" changes one
-// entry of the n-entry map field.
+// entry of the n-entry map field; "onapply" also builds the change list.
 func BenchmarkReloadOneKey(b *testing.B) {
 	for _, n := range []int{100, 1000, 10000, 100000} {
-		b.Run(fmt.Sprintf("keys=%d", n), func(b *testing.B) { benchReloadOneKey(b, n, false) })
-		b.Run(fmt.Sprintf("keys=%d/map", n), func(b *testing.B) { benchReloadOneKey(b, n, true) })
+		b.Run(fmt.Sprintf("keys=%d", n), func(b *testing.B) { benchReloadOneKey(b, n, false, Options{}) })
+		b.Run(fmt.Sprintf("keys=%d/map", n), func(b *testing.B) { benchReloadOneKey(b, n, true, Options{}) })
 	}
+	// With an OnApply hook (or a Logger) the change list is computed too.
+	b.Run("keys=10000/onapply", func(b *testing.B) {
+		calls := 0
+		benchReloadOneKey(b, 10000, false, Options{OnApply: func(ch Change) {
+			if calls++; calls > 1 && len(ch.Keys) != 1 { // the first call adds the 10,000 keys
+				b.Errorf("%d keys changed, want 1", len(ch.Keys))
+			}
+		}})
+	})
 }
 
-func benchReloadOneKey(b *testing.B, n int, inMap bool) {
-	c := loadBench(b, Options{})
+func benchReloadOneKey(b *testing.B, n int, inMap bool, opts Options) {
+	c := loadBench(b, opts)
 	defaults, err := c.layers[0].Load(context.Background())
 	if err != nil {
 		b.Fatal(err)

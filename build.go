@@ -30,8 +30,10 @@ type candidate[T any] struct {
 
 	// base and same record an incremental reload's comparison: same says
 	// whether value equals base, so publish need not compare whole values.
-	base *T
-	same bool
+	// units, the parts patched, let the change list compare only those.
+	base  *T
+	same  bool
+	units [][]string
 }
 
 // mergedTree returns all layers merged, computing it on first use. It is

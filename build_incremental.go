@@ -90,7 +90,7 @@ func (c *Config[T]) buildIncremental(snaps []provider.Snapshot) (cand *candidate
 	if c.val.Struct(value) != nil {
 		return nil, false
 	}
-	cand.value, cand.same = value, !changed
+	cand.value, cand.same, cand.units = value, !changed, units
 	return cand, true
 }
 
