@@ -51,10 +51,16 @@ func (cand *candidate[T]) mergedTree() map[string]any {
 // returns a partially valid value: either every step succeeded or the
 // returned error lists every problem found.
 func (c *Config[T]) build(op string, snaps []provider.Snapshot) (*candidate[T], error) {
-	cand := &candidate[T]{layers: c.names, snaps: snaps, merged: merge(snaps), value: new(T)}
+	merged := merge(snaps)
+	cand := &candidate[T]{layers: c.names, snaps: snaps, value: new(T)}
+	if c.opts.Logger != nil || c.opts.OnApply != nil {
+		// The change list will read it; otherwise the merged copy would
+		// only add to the live heap until Explain or Debug asks for it.
+		cand.merged = merged
+	}
 
 	var problems []Problem
-	unknown, err := c.dec.Decode(cand.merged, cand.value)
+	unknown, err := c.dec.Decode(merged, cand.value)
 	problems = append(problems, c.fieldProblems(cand, err)...)
 	cand.unknown = unknown
 	if c.opts.Strict {

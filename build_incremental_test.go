@@ -172,7 +172,7 @@ func TestIncrementalReloadMatchesRebuild(t *testing.T) {
 					assert.True(t, sameValue(full.value, inc.value), "step %d: value differs from a rebuild\n got %+v\nwant %+v", step, *inc.value, *full.value)
 					assert.Equal(t, full.unknown, inc.unknown, "step %d: unknown keys", step)
 					assert.Equal(t, sameValue(prev.value, full.value), inc.same, "step %d: changed or not", step)
-					rebuilt := &candidate[propConfig]{snaps: next, merged: full.merged}
+					rebuilt := &candidate[propConfig]{snaps: next, merged: full.mergedTree()}
 					assert.Equal(t, c.diff(1, prev, rebuilt), c.diff(1, prev, inc), "step %d: change list", step)
 				}
 				if fullErr != nil {
