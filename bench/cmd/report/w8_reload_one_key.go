@@ -36,10 +36,13 @@ func w8ReloadOneKey(e *env) (section, []panel) {
 		intro: fmt.Sprintf(`One key changes in a config of n keys (below "keys", plus db.* and listen), pushed through an in-memory
 watching layer; time until the OnChange callback has run, median of %d interleaved testing.Benchmark runs (this section can be
 refreshed alone: `+"`cd bench && go run ./cmd/report -only 8`"+`). The layer delivers whole snapshots, as every provider does, so each
-reload compares the new snapshot with the previous one (no allocation, about 30-70 ns a key) and then merges, decodes, validates and
-compares only what changed. `+"`go test -bench ReloadOneKey -benchmem`"+` in the root package measures the same without the watcher hop.`, rounds),
+reload first compares the new snapshot with the previous one, key by key, then merges, decodes, validates and compares only what
+changed. `+"`go test -bench ReloadOneKey -benchmem`"+` in the root package measures the same without the watcher hop.`, rounds),
 		tables: []table{t},
 		notes: []string{
+			"Bytes and allocations follow the change; time does not, yet: comparing the snapshots allocates nothing but visits every key of " +
+				"the layer that changed (tens of ns a key while the maps fit in cache, about 1 µs at 100,000 keys on this shared machine). " +
+				"A provider that reuses the unchanged subtrees of its previous snapshot lets the comparison skip them (an identical map is not walked).",
 			"A change in a map field clones that map (a Go map cannot share structure), so its bytes grow with the map's size: " +
 				"about 66 bytes an entry for map[string]string. The new value shares every unchanged map, slice and pointer with the old one; " +
 				"published values are immutable, so sharing is safe.",
