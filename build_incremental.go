@@ -44,7 +44,7 @@ import (
 
 // maxUnits bounds the units of an incremental reload; a change touching
 // more is rebuilt from scratch, which then costs about as much.
-const maxUnits = 256
+const maxUnits = 64
 
 // buildIncremental returns the candidate for snaps, built from the applied
 // one, or ok=false when build must do it.
