@@ -48,7 +48,7 @@ changed. `+"`go test -bench ReloadOneKey -benchmem`"+` in the root package measu
 				"10,000 keys, map field 13.4–19.3 ms, 4.1 MB, 75,156 allocs → 1.16–3.63 ms, 660 KB, 109 allocs. " +
 				"This paragraph is kept by hand in w8_reload_one_key.go; the table above is measured on each run.",
 			"Bytes and allocations follow the change; time does not, yet: comparing the snapshots allocates nothing but visits every key of " +
-				"the layer that changed (tens of ns a key while the maps fit in cache, about 1 µs at 100,000 keys on this shared machine). " +
+				"the layer that changed (tens of ns a key while the maps fit in cache, 0.5 to 1 µs a key at 100,000 keys on this shared machine). " +
 				"A provider that reuses the unchanged subtrees of its previous snapshot lets the comparison skip them (an identical map is not walked).",
 			"A change in a map field clones that map (a Go map cannot share structure), so its bytes grow with the map's size: " +
 				"about 66 bytes an entry for map[string]string. The new value shares every unchanged map, slice and pointer with the old one; " +
