@@ -2,6 +2,7 @@ package strata
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -30,6 +31,15 @@ type propConfig struct {
 	Limits  map[string]int       `config:"limits"`
 	Tenants map[string]propInner `config:"tenants"`
 	Ptr     *propInner           `config:"ptr"`
+}
+
+// Validate is a rule across fields, so a patched value must be validated
+// whole: a change to name can break it as well as a change to inner.port.
+func (c propConfig) Validate() error {
+	if c.Name == "v1" && c.Inner.Port == 3 {
+		return errors.New("inner.port 3 is not allowed with name v1")
+	}
+	return nil
 }
 
 // propPaths are the keys the random changes touch: struct fields at two
@@ -136,9 +146,10 @@ func setCopied(m map[string]any, path []string, v any, copyMaps bool) {
 // changed; and that the value published before is left untouched.
 func TestIncrementalReloadMatchesRebuild(t *testing.T) {
 	for seed := range uint64(20) {
-		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {
+		opts := Options{Strict: seed%4 == 3} // strict: an unknown key is an error
+		t.Run(fmt.Sprintf("seed=%d/strict=%v", seed, opts.Strict), func(t *testing.T) {
 			r := rand.New(rand.NewPCG(seed, 12))
-			c, err := LoadWith[propConfig](context.Background(), Options{})
+			c, err := LoadWith[propConfig](context.Background(), opts)
 			require.NoError(t, err)
 			t.Cleanup(func() { _ = c.Close() })
 			defaults, err := c.layers[0].Load(context.Background())
