@@ -49,7 +49,7 @@ changed. `+"`go test -bench ReloadOneKey -benchmem`"+` in the root package measu
 				"This paragraph is kept by hand in w8_reload_one_key.go; the table above is measured on each run.",
 			"Bytes and allocations follow the change; time does not, yet: comparing the snapshots allocates nothing but visits every key of " +
 				"the layer that changed (tens of ns a key while the maps fit in cache, 0.5 to 1 µs a key at 100,000 keys on this shared machine). " +
-				"A provider that reuses the unchanged subtrees of its previous snapshot lets the comparison skip them (an identical map is not walked).",
+				"A provider that reuses the unchanged subtrees of its previous snapshot lets the comparison skip them (an identical map is not walked): `go test -bench ReloadOneKey/shared` measures 9–13 µs and 4.5 KB at both 10,000 and 100,000 keys.",
 			"A change in a map field clones that map (a Go map cannot share structure), so its bytes grow with the map's size: " +
 				"about 66 bytes an entry for map[string]string. The new value shares every unchanged map, slice and pointer with the old one; " +
 				"published values are immutable, so sharing is safe.",
