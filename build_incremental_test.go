@@ -171,6 +171,13 @@ func TestIncrementalReloadMatchesRebuild(t *testing.T) {
 				layer := 1 + r.IntN(3)
 				next := append([]provider.Snapshot(nil), snaps...)
 				next[layer] = provider.Snapshot{Data: mutate(r, snaps[layer].Data)}
+				if step%50 == 49 { // more units than maxUnits: the full build takes over
+					flags := map[string]any{}
+					for i := range maxUnits + 10 {
+						flags[fmt.Sprintf("f%d", i)] = fmt.Sprint(step)
+					}
+					next[layer].Data["flags"] = flags
+				}
 
 				prev := c.applied.Load()
 				full, fullErr := c.build("reload", next)
