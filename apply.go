@@ -27,10 +27,12 @@ func (h handler[T]) Apply(snaps []provider.Snapshot) (err error) {
 	}()
 	// Status already saw each new snapshot in LayerEvent, which the engine
 	// calls before Apply.
-	cand, err := c.build("reload", snaps)
-	if err != nil {
-		c.reject(err)
-		return err
+	cand, ok := c.buildIncremental(snaps)
+	if !ok {
+		if cand, err = c.build("reload", snaps); err != nil {
+			c.reject(err)
+			return err
+		}
 	}
 	c.publish(cand)
 	return nil
@@ -58,7 +60,7 @@ func (h handler[T]) LayerEvent(i int, ev provider.Event) {
 func (c *Config[T]) publish(cand *candidate[T]) {
 	prev := c.applied.Load()
 	old := c.value.Load()
-	if old != nil && sameValue(old, cand.value) { // NaN-safe: see sameValue
+	if old != nil && c.unchanged(old, cand) {
 		// Same value, but provenance may have moved (a key deleted from
 		// Consul now comes from the file with the same value): keep
 		// Explain truthful without telling anyone the value changed.
@@ -88,6 +90,16 @@ func (c *Config[T]) publish(cand *candidate[T]) {
 	c.subs.each(func(fn func(old, new *T)) {
 		c.safely("OnChange callback", func() { fn(old, cand.value) })
 	})
+}
+
+// unchanged reports whether cand's value equals old, the current value:
+// by the incremental reload's per-unit comparison when cand was patched
+// from old, or else by comparing whole values (NaN-safe: see sameValue).
+func (c *Config[T]) unchanged(old *T, cand *candidate[T]) bool {
+	if cand.base == old {
+		return cand.same
+	}
+	return sameValue(old, cand.value)
 }
 
 // reject keeps the last good value and tells the error hook, the log and

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/knadh/koanf/maps"
 
@@ -18,18 +19,47 @@ type candidate[T any] struct {
 	value   *T
 	layers  []string            // layer names, defaults first
 	snaps   []provider.Snapshot // one per layer
-	merged  map[string]any      // all layers merged, before decoding
 	unknown []string            // keys no field declares
+
+	// merged is all layers merged, before decoding. An incremental reload
+	// (buildIncremental) does not need it, so it is computed on first use
+	// (Explain, Debug, the change list) through mergedTree.
+	merged    map[string]any
+	mergeOnce sync.Once
+
+	// base and same record an incremental reload's comparison: same says
+	// whether value equals base, so publish need not compare whole values.
+	// units, the parts patched, let the change list compare only those.
+	base  *T
+	same  bool
+	units [][]string
+}
+
+// mergedTree returns all layers merged, computing it on first use. It is
+// safe for concurrent use; the result must not be modified.
+func (cand *candidate[T]) mergedTree() map[string]any {
+	cand.mergeOnce.Do(func() {
+		if cand.merged == nil {
+			cand.merged = merge(cand.snaps)
+		}
+	})
+	return cand.merged
 }
 
 // build merges every layer from scratch, decodes and validates. It never
 // returns a partially valid value: either every step succeeded or the
 // returned error lists every problem found.
 func (c *Config[T]) build(op string, snaps []provider.Snapshot) (*candidate[T], error) {
-	cand := &candidate[T]{layers: c.names, snaps: snaps, merged: merge(snaps), value: new(T)}
+	merged := merge(snaps)
+	cand := &candidate[T]{layers: c.names, snaps: snaps, value: new(T)}
+	if c.opts.Logger != nil || c.opts.OnApply != nil {
+		// The change list will read it; otherwise the merged copy would
+		// only add to the live heap until Explain or Debug asks for it.
+		cand.merged = merged
+	}
 
 	var problems []Problem
-	unknown, err := c.dec.Decode(cand.merged, cand.value)
+	unknown, err := c.dec.Decode(merged, cand.value)
 	problems = append(problems, c.fieldProblems(cand, err)...)
 	cand.unknown = unknown
 	if c.opts.Strict {

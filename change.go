@@ -46,11 +46,16 @@ const loggedKeys = 10
 // trees together once, building keys in one buffer, and formats only the
 // values that changed, so its cost is linear in the size of the inputs.
 func (c *Config[T]) diff(gen uint64, prev, next *candidate[T]) Change {
+	if next.base != nil && prev != nil && next.base == prev.value {
+		if ch, ok := c.diffUnits(gen, prev, next); ok {
+			return ch
+		}
+	}
 	ch := Change{Generation: gen}
 	d := differ{changed: func(key string, cur cursor, ov, nv any, depth int) {
 		ch.Keys = append(ch.Keys, keyChange(key, cur, ov, nv, depth))
 	}}
-	d.maps(c.rootCursor(), make(keyBuf, 0, 256), prev.merged, next.merged, 0)
+	d.maps(c.rootCursor(), make(keyBuf, 0, 256), prev.mergedTree(), next.mergedTree(), 0)
 	sort.Slice(ch.Keys, func(i, j int) bool { return ch.Keys[i].Key < ch.Keys[j].Key })
 	return ch
 }

@@ -4,9 +4,9 @@
 // precedence order (lowest first), and gets back a *Config[T] whose Get
 // returns a validated, immutable *T in one atomic load. Layers that can
 // watch (files, Consul) feed a single reload goroutine: every change
-// re-merges all layers from scratch, decodes, validates and, only if the
-// result is valid and different, swaps it in atomically and calls the
-// OnChange callbacks. An invalid change is rejected and the last good value
+// gives what re-merging all layers from scratch, decoding and validating
+// gives (recomputing only what changed), and only if the result is valid
+// and different swaps it in atomically and calls the OnChange callbacks. An invalid change is rejected and the last good value
 // stays in force.
 //
 //	cfg, err := strata.Load[Config](ctx,
@@ -172,7 +172,9 @@ func (c *Config[T]) loadAll(ctx context.Context) ([]provider.Snapshot, []Problem
 // Get returns the current configuration. It costs one atomic load and never
 // allocates. The returned value is shared by every caller and must be
 // treated as read-only; a later change publishes a new value instead of
-// modifying this one, so a caller may keep it as a consistent view.
+// modifying this one, so a caller may keep it as a consistent view. Later
+// values share with this one the maps, slices and pointers that did not
+// change, so modifying any of them would change those values too.
 func (c *Config[T]) Get() *T { return c.value.Load() }
 
 // isSecret reports whether the value at key must never be shown.

@@ -25,7 +25,7 @@ type DebugView struct {
 func (c *Config[T]) Debug() DebugView {
 	v := DebugView{Origins: c.ExplainAll(), Status: c.Status()}
 	if cand := c.applied.Load(); cand != nil {
-		v.Config, _ = redactValue(c.rootCursor(), cand.merged, 0).(map[string]any)
+		v.Config, _ = redactValue(c.rootCursor(), cand.mergedTree(), 0).(map[string]any)
 	}
 	return v
 }

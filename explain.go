@@ -86,12 +86,12 @@ func (c *Config[T]) ExplainAll() []Explanation {
 	}
 	// Counting first costs one allocation-free pass and saves growing a
 	// slice of 10k explanations several times over.
-	w := explainWalk{layers: cand.layers, snaps: cand.snaps, out: make([]Explanation, 0, countLeaves(cand.merged, 0))}
+	w := explainWalk{layers: cand.layers, snaps: cand.snaps, out: make([]Explanation, 0, countLeaves(cand.mergedTree(), 0))}
 	nodes := make([]any, len(cand.snaps))
 	for i := range cand.snaps {
 		nodes[i] = cand.snaps[i].Data
 	}
-	w.walk(c.rootCursor(), make(keyBuf, 0, 256), cand.merged, nodes, 0)
+	w.walk(c.rootCursor(), make(keyBuf, 0, 256), cand.mergedTree(), nodes, 0)
 	sort.Slice(w.out, func(i, j int) bool { return w.out[i].Key < w.out[j].Key })
 	return w.out
 }

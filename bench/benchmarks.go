@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"fmt"
 	"sync/atomic"
 	"testing"
 )
@@ -175,6 +176,35 @@ func ReloadViper(n int, typed bool) func(*testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
+			i++
+		}
+	}
+}
+
+// ReloadStrataOneKey measures one strata reload when one key changes in an
+// n-key config, through the watching in-memory layer: db.max_conns (a
+// struct field), or with inMap one entry of the n-entry "keys" map. The
+// layer delivers whole snapshots, as every provider does: the two contents
+// share nothing but equal leaf text.
+func ReloadStrataOneKey(n int, inMap bool) func(*testing.B) {
+	return func(b *testing.B) {
+		trees := [2]map[string]any{Tree(n, 20), Tree(n, 20)}
+		for v, t := range trees {
+			if inMap {
+				t["keys"].(map[string]any)[KeyName(n/2)] = fmt.Sprintf("changed-%d", v)
+			} else {
+				t["db"].(map[string]any)["max_conns"] = fmt.Sprint(20 + v)
+			}
+		}
+		s, err := NewStrata(trees[1])
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer s.Close()
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			s.Reload(trees[i%2])
 			i++
 		}
 	}

@@ -116,7 +116,8 @@ func run(e *env, root string) error {
 	add("3 consul change latency", w3ChangeLatency)
 	add("6 start-up", w6Startup)
 	add("7 recovery after an outage", w7OutageRecovery) // kills an agent of its own
-	add("5 requests per watcher", w5Requests)           // last: it stops the agent
+	add("8 reload cost, one key", w8ReloadOneKey)
+	add("5 requests per watcher", w5Requests) // last: it stops the agent
 	sort(sections, func(s section) string { return s.title })
 	sort(panels, func(p panel) string { return p.title })
 	if e.only != "" {

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/strata-go/strata/bench"
+)
+
+// w8ReloadOneKey: the cost of a reload when one key changes, against the
+// size of the config: it should follow the change, not the config.
+func w8ReloadOneKey(e *env) (section, []panel) {
+	sizes := []int{100, 1000, 10000, 100000}
+	rounds := 3
+	if e.quick {
+		rounds = 1
+	}
+	var cells []benchCell
+	for _, n := range sizes {
+		cells = append(cells,
+			benchCell{name: fmt.Sprintf("%d struct", n), fn: bench.ReloadStrataOneKey(n, false)},
+			benchCell{name: fmt.Sprintf("%d map", n), fn: bench.ReloadStrataOneKey(n, true)})
+	}
+	out := runInterleaved(rounds, cells)
+	cell := func(o benchOut) string {
+		if o.err != "" {
+			return o.err
+		}
+		return fmt.Sprintf("%s, %d allocs, %s", fmtNs(median(o.ns)), o.allocs, fmtBytes(o.bytes))
+	}
+	t := table{head: []string{"keys", "strata, db.max_conns changed (struct field)", "strata, one entry of the map changed (map field)"}}
+	for i, n := range sizes {
+		t.rows = append(t.rows, []string{fmt.Sprint(n), cell(out[2*i]), cell(out[2*i+1])})
+	}
+	sec := section{
+		title: "8. Reload cost when one key changes",
+		intro: fmt.Sprintf(`One key changes in a config of n keys (below "keys", plus db.* and listen), pushed through an in-memory
+watching layer; time until the OnChange callback has run, median of %d interleaved testing.Benchmark runs (this section can be
+refreshed alone: `+"`cd bench && go run ./cmd/report -only 8`"+`). The layer delivers whole snapshots, as every provider does, so each
+reload first compares the new snapshot with the previous one, key by key, then merges, decodes, validates and compares only what
+changed. `+"`go test -bench ReloadOneKey -benchmem`"+` in the root package measures the same without the watcher hop.`, rounds),
+		tables: []table{t},
+		notes: []string{
+			"Before the incremental reload (commit 14ebd23, every reload merged, decoded and compared everything), measured A/B against it " +
+				"with `go test -bench ReloadOneKey -benchmem`, 5 interleaved runs each on this machine under a load average of 7 to 12 " +
+				"(ranges, not medians): 1,000 keys 1.24–1.71 ms, 450 KB, 6,120 allocs → 59–135 µs, 4.5 KB, 88 allocs; " +
+				"1,000 keys, map field 1.10–1.85 ms, 474 KB → 168–286 µs, 86 KB; " +
+				"10,000 keys 10.4–21.4 ms, 3.8 MB, 60,237 allocs → 0.76–1.56 ms, 4.5 KB, 88 allocs; " +
+				"10,000 keys, map field 13.4–19.3 ms, 4.1 MB, 75,156 allocs → 1.16–3.63 ms, 660 KB, 109 allocs. " +
+				"This paragraph is kept by hand in w8_reload_one_key.go; the table above is measured on each run.",
+			"Bytes and allocations follow the change; time does not, yet: comparing the snapshots allocates nothing but visits every key of " +
+				"the layer that changed (tens of ns a key while the maps fit in cache, 0.5 to 1 µs a key at 100,000 keys on this shared machine). " +
+				"A provider that reuses the unchanged subtrees of its previous snapshot lets the comparison skip them (an identical map is not walked): `go test -bench ReloadOneKey/shared` measures 9–13 µs and 4.5 KB at both 10,000 and 100,000 keys.",
+			"A change in a map field clones that map (a Go map cannot share structure), so its bytes grow with the map's size: " +
+				"about 66 bytes an entry for map[string]string. The new value shares every unchanged map, slice and pointer with the old one; " +
+				"published values are immutable, so sharing is safe.",
+		},
+	}
+	return sec, nil
+}
