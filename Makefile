@@ -10,7 +10,7 @@ PKGS          := ./...
 # go.mod); tested and vetted alongside it.
 SUBMODULES    := examples/prometheus bench
 
-.PHONY: help test test-short demo quickstart lint consul bench cover
+.PHONY: help test test-short demo quickstart lint consul bench cover reliability
 
 help:
 	@echo "make demo       run the demo: a service on layered config (file + Consul + env) reloading live"
@@ -19,6 +19,7 @@ help:
 	@echo "make lint       gofmt, go vet, staticcheck"
 	@echo "make consul     build (once) and print the path of the pinned Consul binary"
 	@echo "make bench      run the benchmarks against koanf and viper and regenerate BENCHMARKS.md"
+	@echo "make reliability run the fault and bad-input tests and regenerate RELIABILITY.md"
 
 consul:
 	@scripts/consul.sh
@@ -51,3 +52,8 @@ quickstart:
 
 bench:
 	@bin="$$(scripts/consul.sh)" && cd bench && STRATA_CONSUL_BIN="$$bin" $(GO) run ./cmd/report
+
+# The fault and bad-input tests, timing ones several times, aggregated into
+# RELIABILITY.md from what they record (internal/reliability).
+reliability:
+	@bin="$$(scripts/consul.sh)" && STRATA_CONSUL_BIN="$$bin" $(GO) run ./internal/reliability/cmd/report
