@@ -23,7 +23,7 @@ func (e Entry) Covered() bool { return e.Row != "" }
 const (
 	consulPkg = "./provider/consul/"
 	rootPkg   = "."
-	timing    = 8 // runs of each test whose figure is a time
+	timing    = 20 // runs of each test whose figure is a time
 	fastOpts  = "test options: Wait 2 s, MinInterval 20 ms, Backoff 50–500 ms"
 )
 
@@ -73,7 +73,7 @@ func Catalog() []Entry {
 			Fault:     "3-server cluster: two servers SIGKILLed, the watch on the survivor in Stale mode",
 			Guarantee: "the last data keeps being delivered, marked stale (no leader, or LastContact beyond MaxStale); no error event",
 			When:      "Consistency Stale, MaxStale 500 ms, Wait 1 s, Backoff 50–500 ms; notice: from the first kill to the snapshot marked stale",
-			Gap:       "in the default consistency mode quorum loss is an outage (HTTP 500 \"No cluster leader\", one error, last good value kept); only the classification is tested (TestClassify), not a cluster"},
+			Gap:       "the figure tracks Wait (1 s here): the survivor answers the parked query at the end of its wait, so with the default Wait of 5 min quorum loss may be seen only after about 5 min. In the default consistency mode quorum loss is an outage (HTTP 500 \"No cluster leader\", one error, last good value kept); only the classification is tested (TestClassify), not a cluster"},
 		{Row: "consul/dc-failover", Class: "Consul datacenters", Package: consulPkg, Tests: []string{"TestDatacenterFailover"}, Samples: timing,
 			Fault:     "two WAN-joined datacenters: the preferred one (dc1) stopped under a watch",
 			Guarantee: "the watch moves to dc2 and delivers its data; Status names the datacenter in use",
@@ -105,7 +105,8 @@ func Catalog() []Entry {
 		{Row: "consul/token-revoked", Class: "token", Package: consulPkg, Tests: []string{"TestACLRevokedWhileWatching"}, Samples: timing,
 			Fault:     "the watch's token deleted on a real ACL server",
 			Guarantee: "a ClassPermission error, never a snapshot (an empty layer), the token in no error or log",
-			When:      "Wait 1 s, Backoff 50–200 ms; notice: from the delete call to the error event"},
+			When:      "Wait 1 s, Backoff 50–200 ms; notice: from the delete call to the error event",
+			Gap:       "deleting a token does not wake a parked blocking query, so the figure tracks Wait (1 s here): with the default Wait of 5 min a revoked token may go unnoticed for up to about 5 min (the last good config stays live meanwhile)"},
 		{Row: "consul/token-file", Class: "token", Package: consulPkg, Tests: []string{"TestTokenFileRotation"}, Samples: timing,
 			Fault:     "token A deleted, then token B written to the token file (Vault agent style)",
 			Guarantee: "exactly one error and one recovery, then changes read with B; no restart; neither token in any event or log",
@@ -127,7 +128,7 @@ func Catalog() []Entry {
 			Fault:     "a watch without a token on a prefix with keys; the anonymous token loses read, then gets it back",
 			Guarantee: "one error wrapping ErrNoToken, one recovery, never a snapshot",
 			When:      "Wait 1 s, Backoff 50–200 ms; notice: from the policy change to the error event",
-			Gap:       "a prefix that was already empty when the anonymous token loses read is noticed only within one Wait (5 min by default): the \"allowed\" answer is trusted for one Wait; no test"},
+			Gap:       "losing read does not wake a parked query either: the figure tracks Wait (1 s here), so up to about 5 min with the default Wait. A prefix that was already empty when the anonymous token loses read is noticed only within one Wait (5 min by default): the \"allowed\" answer is trusted for one Wait; no test"},
 
 		// TLS and HTTP errors.
 		{Row: "consul/tls", Class: "TLS", Package: consulPkg, Tests: []string{"TestTLS"}, Samples: 1,
@@ -151,7 +152,7 @@ func Catalog() []Entry {
 		{Row: "consul/churn", Class: "write bursts", Package: consulPkg, Tests: []string{"TestChurnDegradesToPolling"}, Samples: 1,
 			Fault:     "300 writes to an unrelated prefix, each waking an empty prefix's query",
 			Guarantee: "at most one request per MinInterval (at most 60 for 300 writes), nothing delivered",
-			When:      "MinInterval 200 ms, Wait 1 s"},
+			When:      "MinInterval 200 ms, Wait 1 s; a count of 0 means no request was sent while the writes ran (they can all finish within one MinInterval)"},
 		{Row: "consul/publish-kill", Class: "publish", Package: consulPkg, Tests: []string{"TestPublishAgentKilledMidway"}, Samples: 1,
 			Fault:     "a 100-key publish; the server SIGKILLed as the transaction is sent, or as its answer arrives (4 rounds), then restarted",
 			Guarantee: "after the restart the old content or the new, never a mix; after a successful Apply, always the new"},
