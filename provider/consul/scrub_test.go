@@ -166,6 +166,7 @@ func TestUserClientTokenNeverLeaks_httptest(t *testing.T) {
 			for _, tok := range []string{plantedTokenA, plantedTokenB} {
 				assert.Empty(t, leaks(all, tok))
 			}
+			reliability.Record(t, "consul/user-client-token")
 		})
 	}
 }
