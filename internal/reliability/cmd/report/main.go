@@ -58,8 +58,9 @@ func run(ctx context.Context, out string, samples int) error {
 
 	start := time.Now()
 	gs := groups(catalog, samples)
+	results := outcomes{}
 	for _, g := range gs {
-		if err := goTest(ctx, g, tmp.Name()); err != nil {
+		if err := goTest(ctx, g, tmp.Name(), results); err != nil {
 			return err
 		}
 	}
@@ -73,7 +74,7 @@ func run(ctx context.Context, out string, samples int) error {
 		return err
 	}
 	var b bytes.Buffer
-	write(&b, catalog, got, took, gs[0].count)
+	write(&b, catalog, got, results, took, gs[0].count)
 	return os.WriteFile(out, b.Bytes(), 0o644)
 }
 
@@ -117,19 +118,139 @@ func groups(catalog []reliability.Entry, samples int) []group {
 	return gs
 }
 
-func goTest(ctx context.Context, g group, outFile string) error {
-	args := append([]string{"test", "-count", fmt.Sprint(g.count), "-timeout", "30m",
+// outcome counts the runs of one top-level test and keeps the first
+// failure's message.
+type outcome struct {
+	pass, fail int
+	msg        string
+}
+
+// outcomes is keyed by import path and test name.
+type outcomes map[string]*outcome
+
+func key(importPath, test string) string { return importPath + "." + test }
+
+// importPath turns a catalog package ("./provider/consul/", ".") into the
+// import path go test -json reports.
+func importPath(pkg string) string {
+	const module = "github.com/strata-go/strata"
+	if p := strings.Trim(strings.TrimPrefix(pkg, "."), "/"); p != "" {
+		return module + "/" + p
+	}
+	return module
+}
+
+// goTest runs one group with -json, counting passes and failures of each
+// top-level test. A test that fails in some runs is a finding the page
+// publishes; a package that fails outside any test (a build error, a
+// goroutine leak found by TestMain, a timeout) stops the report.
+func goTest(ctx context.Context, g group, outFile string, results outcomes) error {
+	args := append([]string{"test", "-json", "-count", fmt.Sprint(g.count), "-timeout", "30m",
 		"-run", "^(" + strings.Join(g.tests, "|") + ")$"}, g.pkgs...)
 	fmt.Fprintf(os.Stderr, "report: go %s\n", strings.Join(args, " "))
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Env = append(os.Environ(), reliability.EnvOut+"="+outFile, "CI=true")
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	cmd.Stderr = os.Stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return err
+	}
 	start := time.Now()
-	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("go test failed; nothing written: %w", err)
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	lines := map[string][]string{} // output of the current run of each test
+	pkgFailed := map[string]bool{}
+	testFailed := map[string]bool{}
+	sc := bufio.NewScanner(stdout)
+	sc.Buffer(make([]byte, 1<<20), 16<<20)
+	for sc.Scan() {
+		var ev struct{ Action, Package, Test, Output string }
+		if json.Unmarshal(sc.Bytes(), &ev) != nil {
+			fmt.Fprintln(os.Stderr, sc.Text()) // not an event: a build error
+			continue
+		}
+		if ev.Test == "" {
+			if ev.Action == "fail" {
+				pkgFailed[ev.Package] = true
+			}
+			if ev.Action == "output" && !strings.HasPrefix(ev.Output, "\t") && !strings.HasPrefix(ev.Output, " ") {
+				fmt.Fprint(os.Stderr, ev.Output) // ok / FAIL lines
+			}
+			continue
+		}
+		top, _, _ := strings.Cut(ev.Test, "/")
+		k := key(ev.Package, top)
+		switch ev.Action {
+		case "run":
+			if top == ev.Test {
+				lines[k] = nil
+			}
+		case "output":
+			lines[k] = append(lines[k], ev.Output)
+		case "pass", "fail":
+			if top != ev.Test {
+				continue
+			}
+			o := results[k]
+			if o == nil {
+				o = &outcome{}
+				results[k] = o
+			}
+			if ev.Action == "pass" {
+				o.pass++
+				continue
+			}
+			o.fail++
+			testFailed[ev.Package] = true
+			if o.msg == "" {
+				o.msg = failure(lines[k])
+			}
+			fmt.Fprintf(os.Stderr, "report: %s failed: %s\n", ev.Test, o.msg)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return err
+	}
+	runErr := cmd.Wait()
+	for pkg := range pkgFailed {
+		if !testFailed[pkg] {
+			return fmt.Errorf("%s failed outside any test; nothing written: %v", pkg, runErr)
+		}
+	}
+	if runErr != nil && len(pkgFailed) == 0 {
+		return fmt.Errorf("go test failed; nothing written: %w", runErr)
 	}
 	fmt.Fprintf(os.Stderr, "report: %d run(s) took %s\n", g.count, time.Since(start).Round(time.Second))
 	return nil
+}
+
+// failure picks the line that says why a test failed: testify's message,
+// or else the first line a test logged at a file:line.
+func failure(lines []string) string {
+	var first string
+	for i, l := range lines {
+		t := strings.TrimSpace(l)
+		if m, ok := strings.CutPrefix(t, "Messages:"); ok {
+			return strings.TrimSpace(m)
+		}
+		if first == "" && strings.Contains(t, "_test.go:") {
+			if _, rest, ok := strings.Cut(t, ": "); ok && strings.TrimSpace(rest) != "" {
+				first = strings.TrimSpace(rest)
+			} else if i+2 < len(lines) {
+				// testify: "x_test.go:56:" then "Error Trace:" and "Error:" lines.
+				for _, n := range lines[i+1 : min(i+4, len(lines))] {
+					if e, ok := strings.CutPrefix(strings.TrimSpace(n), "Error:"); ok {
+						first = strings.TrimSpace(e)
+					}
+				}
+			}
+		}
+	}
+	if first == "" {
+		return "see the test's output"
+	}
+	return first
 }
 
 func readSamples(path string) (map[string][]reliability.Sample, error) {
@@ -174,7 +295,7 @@ func check(catalog []reliability.Entry, got map[string][]reliability.Sample) err
 	return nil
 }
 
-func write(w io.Writer, catalog []reliability.Entry, got map[string][]reliability.Sample, took time.Duration, timingRuns int) {
+func write(w io.Writer, catalog []reliability.Entry, got map[string][]reliability.Sample, results outcomes, took time.Duration, timingRuns int) {
 	fmt.Fprintf(w, `# Reliability
 
 Every fault and bad-input class the test suite covers: what the test does,
@@ -184,8 +305,11 @@ the tests' own output — do not edit; regenerate with:
 `+"```sh\nmake reliability   # go run ./internal/reliability/cmd/report, with the pinned Consul\n```"+`
 
 Each figure is recorded by the named test through
-`+"`internal/reliability`"+` while the generator runs it; the generator
-refuses to write this page if any test fails. Times are p50 / max over
+`+"`internal/reliability`"+` while the generator runs it. A test that failed in
+some runs is marked **failed** with its message, here and under "Where a
+guarantee does not hold"; the generator refuses to write this page when a
+package fails outside a test (a build error, a goroutine leak, a timeout)
+or a row gets no sample. Times are p50 / max over
 the runs shown (every test whose figure is a time runs %d times), wall
 clock from the fault (or the repair) to the event the application sees,
 so they include the harness's own calls; they were taken without the race
@@ -211,8 +335,12 @@ real Consul servers started by `+"`internal/consultest`"+`.
 		if e.Httptest {
 			fault += " (*httptest*)"
 		}
+		m := measured(got[e.Row])
+		if fail, runs, _ := results.of(e); fail > 0 {
+			m = fmt.Sprintf("**failed in %d of %d runs**; %s", fail, runs, m)
+		}
 		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s |\n", e.Class, cell(fault), cell(e.Guarantee),
-			measured(got[e.Row]), cell(orDash(e.When)), testsCell(e))
+			cell(m), cell(orDash(e.When)), testsCell(e))
 	}
 
 	fmt.Fprintln(w)
@@ -220,6 +348,12 @@ real Consul servers started by `+"`internal/consultest`"+`.
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "What the figures above do not say, as measured or as designed:")
 	fmt.Fprintln(w)
+	for _, e := range catalog {
+		if fail, runs, msg := results.of(e); e.Covered() && fail > 0 {
+			fmt.Fprintf(w, "- **%s — %s: failed in %d of %d runs while this page was generated** (%s): %s\n",
+				e.Class, e.Fault, fail, runs, strings.Join(e.Tests, ", "), cell(msg))
+		}
+	}
 	for _, e := range catalog {
 		if e.Covered() && e.Gap != "" {
 			fmt.Fprintf(w, "- **%s — %s.** %s.\n", e.Class, e.Fault, capitalize(e.Gap))
@@ -240,6 +374,21 @@ real Consul servers started by `+"`internal/consultest`"+`.
 			fmt.Fprintf(w, "| %s | %s | %s | %s |\n", e.Class, cell(e.Fault), cell(e.Guarantee), cell(e.Gap))
 		}
 	}
+}
+
+// of sums the runs and failures of e's tests, with the first failure's
+// message.
+func (r outcomes) of(e reliability.Entry) (fail, runs int, msg string) {
+	for _, t := range e.Tests {
+		if o := r[key(importPath(e.Package), t)]; o != nil {
+			fail += o.fail
+			runs += o.pass + o.fail
+			if msg == "" {
+				msg = o.msg
+			}
+		}
+	}
+	return fail, runs, msg
 }
 
 // measured renders a row's samples: each metric as p50 / max over its
