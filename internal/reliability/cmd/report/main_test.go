@@ -61,3 +61,33 @@ func TestMeasured(t *testing.T) {
 	assert.Equal(t, "held in 2 cases × 2 runs", measured(cases))
 	assert.Equal(t, "held in 1 run", measured(cases[:1]))
 }
+
+// TestFailure picks testify's message, or a t.Errorf line, from a failed
+// test's output.
+func TestFailure(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		lines []string
+		want  string
+	}{
+		{"testify with a message", []string{
+			"    resilience_test.go:56: \n", "        \tError Trace:\t/x/resilience_test.go:56\n",
+			"        \tError:      \tShould NOT be empty, but was map[]\n", "        \tMessages:   \tan outage never looks like deleted keys\n",
+		}, "an outage never looks like deleted keys"},
+		{"testify without a message", []string{
+			"    a_test.go:9: \n", "        \tError Trace:\t/x/a_test.go:9\n", "        \tError:      \tShould be true\n",
+		}, "Should be true"},
+		{"t.Fatalf", []string{"    consul_test.go:105: unexpected value strata: reload: db.dsn: is required\n"},
+			"unexpected value strata: reload: db.dsn: is required"},
+		{"nothing recognisable", []string{"panic: boom\n"}, "see the test's output"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, failure(tc.lines))
+		})
+	}
+}
+
+func TestImportPath(t *testing.T) {
+	assert.Equal(t, "github.com/strata-go/strata", importPath("."))
+	assert.Equal(t, "github.com/strata-go/strata/provider/consul", importPath("./provider/consul/"))
+}
