@@ -17,7 +17,7 @@ SUBMODULES    := examples/prometheus bench provider/etcd
 FUZZTIME      ?= 30s
 FUZZMINIMIZETIME ?= 1s
 
-.PHONY: help test test-short demo quickstart lint consul bench cover fuzz
+.PHONY: help test test-short demo quickstart lint consul bench cover fuzz reliability
 
 help:
 	@echo "make demo       run the demo: a service on layered config (file + Consul + env) reloading live"
@@ -27,6 +27,7 @@ help:
 	@echo "make fuzz       run every fuzz target for FUZZTIME each (default 30s), one after another"
 	@echo "make consul     build (once) and print the path of the pinned Consul binary"
 	@echo "make bench      run the benchmarks against koanf and viper and regenerate BENCHMARKS.md"
+	@echo "make reliability run the fault and bad-input tests and regenerate RELIABILITY.md"
 
 consul:
 	@scripts/consul.sh
@@ -72,3 +73,8 @@ fuzz:
 			(cd $$d && $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME) .); \
 		done; \
 	done
+
+# The fault and bad-input tests, timing ones several times, aggregated into
+# RELIABILITY.md from what they record (internal/reliability).
+reliability:
+	@bin="$$(scripts/consul.sh)" && STRATA_CONSUL_BIN="$$bin" $(GO) run ./internal/reliability/cmd/report

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/strata-go/strata"
+	"github.com/strata-go/strata/internal/reliability"
 	"github.com/strata-go/strata/provider/file"
 )
 
@@ -69,6 +70,7 @@ func TestBadFileInputIsRejectedWhole(t *testing.T) {
 				assert.Contains(t, err.Error(), w)
 			}
 			assert.NotContains(t, err.Error(), "PLANTED-secret")
+			reliability.Record(t, "strata/bad-file")
 
 			if tt.ext != ".yaml" {
 				return // the live edit below is written as YAML
@@ -84,6 +86,7 @@ func TestBadFileInputIsRejectedWhole(t *testing.T) {
 			}
 			assert.NotContains(t, live.Error(), "PLANTED-secret")
 			assert.Same(t, before, cfg.Get(), "nothing of the bad content is applied")
+			reliability.Record(t, "strata/bad-file-live")
 		})
 	}
 }

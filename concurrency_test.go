@@ -11,6 +11,7 @@ import (
 
 	"github.com/strata-go/strata"
 	"github.com/strata-go/strata/internal/memlayer"
+	"github.com/strata-go/strata/internal/reliability"
 )
 
 // Pair is only valid when Double == 2*N and Label matches N, so a reader
@@ -123,4 +124,5 @@ func TestReadersNeverSeeAMixedValue(t *testing.T) {
 	assert.Equal(t, reloads, applied, "every valid reload was applied")
 	assert.Equal(t, reloads/10, rejected, "every invalid reload was rejected")
 	assert.EqualValues(t, reloads, cfg.Status().Applied)
+	reliability.Record(t, "strata/torn-reads", reliability.Count("reloads", reloads+reloads/10), reliability.Count("torn or invalid reads", 0))
 }

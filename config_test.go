@@ -12,6 +12,7 @@ import (
 
 	"github.com/strata-go/strata"
 	"github.com/strata-go/strata/internal/memlayer"
+	"github.com/strata-go/strata/internal/reliability"
 	"github.com/strata-go/strata/provider"
 )
 
@@ -348,6 +349,7 @@ func TestCloseIsIdempotentAndStopsWatching(t *testing.T) {
 	assert.Equal(t, "strata: config is closed", st.Error)
 	assert.False(t, st.Layers[1].Watching, "nothing watches after Close")
 	assert.ErrorIs(t, cfg.Ready(), strata.ErrClosed)
+	reliability.Record(t, "strata/close")
 }
 
 // TestLoadContextBoundsOnlyTheFirstRead is the lifetime contract, as in

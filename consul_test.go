@@ -11,6 +11,7 @@ import (
 
 	"github.com/strata-go/strata"
 	"github.com/strata-go/strata/internal/consultest"
+	"github.com/strata-go/strata/internal/reliability"
 	"github.com/strata-go/strata/provider/consul"
 	"github.com/strata-go/strata/provider/env"
 	"github.com/strata-go/strata/provider/file"
@@ -96,8 +97,10 @@ func TestConsulOutageKeepsLastGoodAndRecovers(t *testing.T) {
 	assert.False(t, cfg.Status().Layers[1].Healthy)
 
 	agent.Restart(t)
+	back := time.Now()
 	agent.Put(t, prefix+"db/max_conns", "30")
 	assert.Equal(t, 30, receive(t, changes).DB.MaxConns)
+	reliability.Record(t, "strata/consul-outage", reliability.Took("recover", time.Since(back)))
 	assert.True(t, cfg.Status().Layers[1].Healthy)
 	quiet(t, errs)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/strata-go/strata"
 	"github.com/strata-go/strata/internal/memlayer"
+	"github.com/strata-go/strata/internal/reliability"
 )
 
 type Ratios struct {
@@ -37,6 +38,7 @@ func TestNonFiniteRejectedByDefault(t *testing.T) {
 	l.Set(map[string]any{"score": "NaN"})
 	assert.Contains(t, receive(t, errs).Error(), "score: NaN is not a finite number")
 	assert.Equal(t, 1.5, cfg.Get().Score, "the last good value stays")
+	reliability.Record(t, "strata/nonfinite")
 }
 
 // TestUnchangedNaNIsNoChange: while an opted-in field holds NaN, a reload
@@ -66,4 +68,5 @@ func TestUnchangedNaNIsNoChange(t *testing.T) {
 	assert.Equal(t, "b", receive(t, changed), "the unchanged NaN fired OnChange")
 	assert.Equal(t, []strata.KeyChange{{Key: "other", Old: "a", New: "b"}}, receive(t, applied).Keys)
 	assert.Empty(t, ratioChanged, "OnChangeOf on the NaN part fired")
+	reliability.Record(t, "strata/nan-unchanged", reliability.Count("spurious callbacks", 0))
 }

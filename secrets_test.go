@@ -22,6 +22,7 @@ import (
 	"github.com/strata-go/strata"
 	"github.com/strata-go/strata/decoder"
 	"github.com/strata-go/strata/internal/memlayer"
+	"github.com/strata-go/strata/internal/reliability"
 	"github.com/strata-go/strata/provider"
 )
 
@@ -121,6 +122,7 @@ func TestPlantedSecretsNeverAppear(t *testing.T) {
 	for _, secret := range planted {
 		assert.NotContains(t, all, secret)
 	}
+	reliability.Record(t, "strata/secrets", reliability.Count("secrets planted", len(planted)), reliability.Count("secrets found", 0))
 }
 
 // DeepSecrets hides secrets at every depth strata must look: a struct in a
@@ -330,4 +332,5 @@ func TestPlantedSecretsAtAnyDepth(t *testing.T) {
 	for _, secret := range append(p, q...) {
 		assert.NotContains(t, all, secret)
 	}
+	reliability.Record(t, "strata/secrets-deep", reliability.Count("secrets planted", len(p)+len(q)), reliability.Count("secrets found", 0))
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/strata-go/strata/internal/limits"
 	"github.com/strata-go/strata/internal/memlayer"
+	"github.com/strata-go/strata/internal/reliability"
 	"github.com/strata-go/strata/provider"
 )
 
@@ -107,4 +108,5 @@ func TestDeepInputIsRejected(t *testing.T) {
 	}
 	assert.Equal(t, map[string]any{"a": "1"}, cfg.Get().Deep)
 	assert.Len(t, cfg.ExplainAll(), 1)
+	reliability.Record(t, "strata/deep")
 }

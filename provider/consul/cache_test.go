@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/strata-go/strata/internal/consultest"
+	"github.com/strata-go/strata/internal/reliability"
 	"github.com/strata-go/strata/provider"
 	"github.com/strata-go/strata/provider/consul"
 )
@@ -46,6 +47,7 @@ func TestCacheServesLoadWhileConsulIsDown(t *testing.T) {
 	defer cancel()
 	cached, err := consul.New(opts).Load(ctx)
 	require.NoError(t, err, "Consul down and a cache: the cache answers")
+	reliability.Record(t, "consul/cache")
 	assert.True(t, cached.Stale)
 	assert.Equal(t, "cache", cached.Info["source"])
 	assert.Equal(t, fresh.Data, cached.Data)

@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/strata-go/strata/internal/reliability"
 	"github.com/strata-go/strata/provider"
 )
 
@@ -164,6 +165,7 @@ func TestParseDocument(t *testing.T) {
 					assert.ErrorContains(t, err, s)
 				}
 				assert.NotContains(t, err.Error(), tc.hidden)
+				reliability.Record(t, "consul/bad-document")
 				return
 			}
 			require.NoError(t, err)

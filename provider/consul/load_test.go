@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/strata-go/strata/internal/consultest"
+	"github.com/strata-go/strata/internal/reliability"
 	"github.com/strata-go/strata/provider"
 	"github.com/strata-go/strata/provider/consul"
 )
@@ -183,6 +184,7 @@ func TestLoadUnreachableFailsWithinDeadline(t *testing.T) {
 	assert.Equal(t, consul.ClassUnavailable, ce.Class)
 	assert.ErrorContains(t, err, "consul services/orders/", "the error names the layer")
 	assert.ErrorContains(t, err, unreachableAddr, "the error names the address")
+	reliability.Record(t, "consul/unreachable-load")
 }
 
 func TestLoadPausedAgentRespectsDeadline(t *testing.T) {
@@ -206,6 +208,7 @@ func TestLoadPausedAgentRespectsDeadline(t *testing.T) {
 	require.ErrorAs(t, err, &ce, "a hung agent must not hang Load beyond its context")
 	assert.Equal(t, consul.ClassUnavailable, ce.Class)
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	reliability.Record(t, "consul/paused-load")
 }
 
 func TestName(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/strata-go/strata/internal/consultest"
+	"github.com/strata-go/strata/internal/reliability"
 	"github.com/strata-go/strata/provider"
 	"github.com/strata-go/strata/provider/consul"
 )
@@ -54,6 +55,7 @@ func TestNoTokenIsALoadError(t *testing.T) {
 			assert.ErrorIs(t, err, consul.ErrNoToken)
 			assert.Contains(t, err.Error(), "no ACL token was sent")
 			assert.Contains(t, err.Error(), permissionText)
+			reliability.Record(t, "consul/no-token-load")
 		})
 	}
 }
@@ -108,8 +110,10 @@ func TestNoTokenLosingReadWhileWatching(t *testing.T) {
 	require.Equal(t, map[string]any{"x": "1"}, first.Data)
 	ev, stop := watch(t, p, first)
 
+	denied := time.Now()
 	grantAnonymous(t, a) // no policy: default deny
 	got := ev.next(t, "the permission error", func(e provider.Event) bool { return e.Err != nil || e.Snapshot != nil })
+	reliability.Record(t, "consul/no-token-watch", reliability.Took("notice", time.Since(denied)))
 	require.Error(t, got.Err, "losing read without a token must not look like deleted keys: %s", describe(ev.all()))
 	assert.ErrorIs(t, got.Err, consul.ErrNoToken)
 

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/strata-go/strata/internal/consultest"
+	"github.com/strata-go/strata/internal/reliability"
 	"github.com/strata-go/strata/provider/consul"
 )
 
@@ -116,6 +117,7 @@ func TestPublishAgentKilledMidway(t *testing.T) {
 		}
 	}
 	t.Logf("outcomes over rounds: %v", outcomes)
+	reliability.Record(t, "consul/publish-kill", reliability.Count("kills mid-publish", 4), reliability.Count("mixed results", 0))
 }
 
 // afterOf is before with desired written over it (same keys).

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/strata-go/strata/internal/consultest"
+	"github.com/strata-go/strata/internal/reliability"
 	"github.com/strata-go/strata/provider"
 	"github.com/strata-go/strata/provider/consul"
 )
@@ -91,6 +92,7 @@ func TestOutageIsOneErrorAndKeepsRetrying(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 1, errs, "one error event per outage, not one per retry")
+	reliability.Record(t, "consul/outage-retries", reliability.Count("errors reported", errs))
 	for i, q := range rec.queries()[failedAt:] {
 		assert.Empty(t, q.Get("index"), "retry %d: after a failure the read does not block (rule 2)", i)
 	}
@@ -121,6 +123,7 @@ func TestChurnDegradesToPolling(t *testing.T) {
 	t.Logf("%d writes to an unrelated prefix, MinInterval=200ms: %d requests", writes, n)
 	assert.LessOrEqual(t, n*5, writes, "at most one fetch per MinInterval, not one per write")
 	assert.Len(t, ev.all(), 1, "unrelated writes deliver nothing")
+	reliability.Record(t, "consul/churn", reliability.Count("requests for 300 writes", n))
 }
 
 // recording records the query of every request a client sends.

@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/strata-go/strata/internal/consultest"
+	"github.com/strata-go/strata/internal/reliability"
 	"github.com/strata-go/strata/provider"
 	"github.com/strata-go/strata/provider/consul"
 )
@@ -31,15 +32,19 @@ func TestWatchSurvivesRestart(t *testing.T) {
 	require.NoError(t, err)
 	ev, stop := watch(t, p, first)
 
+	down := time.Now()
 	a.Stop(t)
 	outage := ev.next(t, "an error while Consul is down", isError)
+	noticed := time.Since(down)
 	var ce *consul.Error
 	require.ErrorAs(t, outage.Err, &ce)
 	assert.Equal(t, consul.ClassUnavailable, ce.Class)
 
 	a.Restart(t)
+	back := time.Now()
 	a.Put(t, "app/x", "2")
 	ev.next(t, "the value written after the restart", hasValue("x", "2"))
+	recovered := time.Since(back)
 	stop()
 
 	errs := 0
@@ -52,6 +57,7 @@ func TestWatchSurvivesRestart(t *testing.T) {
 		}
 	}
 	assert.LessOrEqual(t, errs, 3, "one error per outage (plus one per change of error class), not one per retry")
+	reliability.Record(t, "consul/restart", reliability.Took("notice", noticed), reliability.Took("recover", recovered), reliability.Count("errors reported", errs))
 }
 
 // TestWatchSeesSnapshotRestore restores a snapshot on a real (non-dev)
@@ -80,8 +86,10 @@ func TestWatchSeesSnapshotRestore(t *testing.T) {
 	// must find it parked, as an application's would be.
 	waitFor(t, "the watcher's blocking query", func() bool { return count.n.Load() > loaded })
 
+	restored := time.Now()
 	a.Restore(t, saved)
 	got := ev.next(t, "the restored data (eventWait is far below the 5-minute wait)", hasValue("db.max_conns", "20"))
+	reliability.Record(t, "consul/restore", reliability.Took("notice", time.Since(restored)))
 	assert.Equal(t, map[string]any{"db": map[string]any{"max_conns": "20"}}, got.Snapshot.Data,
 		"the key written after the snapshot is gone")
 	before, err := strconv.ParseUint(first.Version, 10, 64)
@@ -107,10 +115,12 @@ func TestClusterLeaderLoss(t *testing.T) {
 	require.NoError(t, err)
 	ev, _ := watch(t, p, first)
 
+	killed := time.Now()
 	leader.Kill(t)
 	newLeader := c.WaitLeader(t)
 	newLeader.Put(t, "app/x", "2")
 	ev.next(t, "the write after the election", hasValue("x", "2"))
+	reliability.Record(t, "consul/leader-loss", reliability.Took("recover", time.Since(killed)))
 }
 
 func TestClusterQuorumLostServesStale(t *testing.T) {
@@ -134,12 +144,14 @@ func TestClusterQuorumLostServesStale(t *testing.T) {
 		ev.next(t, "the write replicated to the survivor", hasValue("x", "1"))
 	}
 
+	killed := time.Now()
 	for _, a := range c.Agents {
 		if a != survivor {
 			a.Kill(t)
 		}
 	}
 	got := ev.next(t, "a snapshot marked stale", func(e provider.Event) bool { return e.Snapshot != nil && e.Snapshot.Stale })
+	reliability.Record(t, "consul/quorum-loss", reliability.Took("notice", time.Since(killed)))
 	assert.Equal(t, map[string]any{"x": "1"}, got.Snapshot.Data, "stale mode keeps answering with the last data")
 	lastContact, err := time.ParseDuration(got.Snapshot.Info["last_contact"])
 	require.NoError(t, err)
@@ -174,6 +186,7 @@ func TestDatacenterFailover(t *testing.T) {
 	dc1.Stop(t)
 	got := ev.next(t, "the failover to dc2", hasValue("where", "dc2"))
 	t.Logf("failover to dc2 %s after stopping dc1", time.Since(start).Round(time.Millisecond))
+	reliability.Record(t, "consul/dc-failover", reliability.Took("failover", time.Since(start)))
 	assert.Equal(t, "dc2", got.Snapshot.Info["datacenter"])
 
 	// A dev agent comes back empty: write dc1's data again.
@@ -182,6 +195,7 @@ func TestDatacenterFailover(t *testing.T) {
 	start = time.Now()
 	got = ev.next(t, "the failback to dc1", hasValue("where", "dc1 again"))
 	t.Logf("failback to dc1 %s after the write", time.Since(start).Round(time.Millisecond))
+	reliability.Record(t, "consul/dc-failback", reliability.Took("failback", time.Since(start)))
 	assert.Equal(t, "dc1", got.Snapshot.Info["datacenter"])
 	assert.Contains(t, logs.String(), "switching datacenter")
 
@@ -212,8 +226,10 @@ func TestWatchAfterOutageDoesNotBlockOnAStaleIndex(t *testing.T) {
 	a.Kill(t)
 	ev.next(t, "an error while Consul is down", isError)
 	a.Restart(t)
+	back := time.Now()
 	a.Put(t, "app/x", "after-restart")
 	ev.next(t, "the value written after the restart, long before the 5-minute wait", hasValue("x", "after-restart"))
+	reliability.Record(t, "consul/kill-fresh", reliability.Took("recover", time.Since(back)))
 }
 
 // TestWatchNoticesSilentSwitchToLowerIndexThroughProxy puts a reverse proxy
@@ -255,11 +271,13 @@ func TestWatchNoticesSilentSwitchToLowerIndexThroughProxy(t *testing.T) {
 			ev, _ := watch(t, p, first)
 			waitFor(t, "the watch's query parked on the first agent", func() bool { return len(px.queries(0)) >= 2 })
 
+			moved := time.Now()
 			px.use(1)
 			if tc.writeOld {
 				high.Put(t, "app/x", "after the move")
 			}
 			got := ev.next(t, "the lower-index agent's data", hasValue("x", "low"))
+			reliability.Record(t, map[bool]string{false: "consul/switch-idle", true: "consul/switch-written"}[tc.writeOld], reliability.Took("notice", time.Since(moved)))
 			assert.Less(t, indexOf(t, got.Snapshot.Version), indexOf(t, first.Version), "the Version goes back")
 			seen := px.queries(1)
 			require.NotEmpty(t, seen)

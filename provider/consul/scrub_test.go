@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/strata-go/strata"
+	"github.com/strata-go/strata/internal/reliability"
 	"github.com/strata-go/strata/provider/consul"
 )
 
@@ -79,6 +80,7 @@ func TestTokenStraddlingTheCutIsScrubbed_httptest(t *testing.T) {
 			require.Error(t, err)
 			assert.Empty(t, leaks(err.Error(), plantedTokenA), "error text: %s", err)
 			assert.Contains(t, err.Error(), "HTTP 500")
+			reliability.Record(t, "consul/http500-scrub")
 		})
 	}
 }
@@ -164,6 +166,7 @@ func TestUserClientTokenNeverLeaks_httptest(t *testing.T) {
 			for _, tok := range []string{plantedTokenA, plantedTokenB} {
 				assert.Empty(t, leaks(all, tok))
 			}
+			reliability.Record(t, "consul/user-client-token")
 		})
 	}
 }

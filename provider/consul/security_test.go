@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/strata-go/strata/internal/consultest"
+	"github.com/strata-go/strata/internal/reliability"
 	"github.com/strata-go/strata/provider"
 	"github.com/strata-go/strata/provider/consul"
 )
@@ -43,6 +44,7 @@ func TestACLWithoutReadIsAPermissionError(t *testing.T) {
 			assert.Equal(t, consul.ClassPermission, ce.Class)
 			assert.Contains(t, err.Error(), permissionText)
 			assert.NotContains(t, err.Error(), token)
+			reliability.Record(t, "consul/acl-no-read")
 		})
 	}
 }
@@ -63,8 +65,10 @@ func TestACLRevokedWhileWatching(t *testing.T) {
 	require.NoError(t, err)
 	ev, stop := watch(t, p, first)
 
+	revoked := time.Now()
 	a.RevokeToken(t, accessor)
 	got := ev.next(t, "the permission error", isError)
+	reliability.Record(t, "consul/token-revoked", reliability.Took("notice", time.Since(revoked)))
 	var ce *consul.Error
 	require.ErrorAs(t, got.Err, &ce)
 	assert.Equal(t, consul.ClassPermission, ce.Class)
@@ -123,6 +127,7 @@ func TestTLS(t *testing.T) {
 			assert.Equal(t, consul.ClassTLS, ce.Class, "%v", err)
 			assert.Contains(t, err.Error(), "tls handshake failed")
 			assert.Contains(t, err.Error(), a.HTTPSAddr)
+			reliability.Record(t, "consul/tls")
 		})
 	}
 }
@@ -198,4 +203,5 @@ func TestNoSecretsInErrorsOrLogs(t *testing.T) {
 	for _, planted := range []string{secret, readAll, readNone, "00000000-0000-4000-8000-00000000dead"} {
 		assert.NotContains(t, all, planted)
 	}
+	reliability.Record(t, "consul/secrets", reliability.Count("texts searched", len(texts)))
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/strata-go/strata/internal/consultest"
+	"github.com/strata-go/strata/internal/reliability"
 	"github.com/strata-go/strata/provider"
 	"github.com/strata-go/strata/provider/consul"
 )
@@ -60,6 +61,7 @@ func TestTokenFileRotation(t *testing.T) {
 	writeToken(t, file, tokenB)
 	nextWithin(t, ev, beforeSlowRetry, "the recovery after the token file changed", isRecovery)
 	t.Logf("recovered %s after the token file changed", time.Since(start).Round(time.Millisecond))
+	reliability.Record(t, "consul/token-file", reliability.Took("recover", time.Since(start)))
 	a.Put(t, "app/x", "2")
 	ev.next(t, "a change read with token B", hasValue("x", "2"))
 	stop()
@@ -105,6 +107,7 @@ func TestTokenFileRotationNewFirst(t *testing.T) {
 	all := ev.all()
 	errs, _ := countEvents(all)
 	assert.LessOrEqual(t, errs, 1, describe(all))
+	reliability.Record(t, "consul/token-file-new-first", reliability.Count("errors reported", errs))
 	assert.NoError(t, all[len(all)-1].Err, describe(all))
 }
 
@@ -138,6 +141,7 @@ func TestSetToken(t *testing.T) {
 	wg.Wait()
 	nextWithin(t, ev, beforeSlowRetry, "the recovery after SetToken", isRecovery)
 	t.Logf("recovered %s after SetToken", time.Since(start).Round(time.Millisecond))
+	reliability.Record(t, "consul/settoken", reliability.Took("recover", time.Since(start)))
 	a.Put(t, "app/x", "2")
 	ev.next(t, "a change read with token B", hasValue("x", "2"))
 

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/strata-go/strata/internal/consultest"
+	"github.com/strata-go/strata/internal/reliability"
 	"github.com/strata-go/strata/provider"
 	"github.com/strata-go/strata/provider/consul"
 )
@@ -100,6 +101,7 @@ func TestWatchTxnIsAtomic(t *testing.T) {
 		d := e.Snapshot.Data
 		assert.True(t, d["a"] == d["b"] && d["b"] == d["c"], "a mix of two transactions: %v", d)
 	}
+	reliability.Record(t, "consul/txn", reliability.Count("mixed snapshots", 0))
 }
 
 func TestWatchRapidWritesEndOnLastValue(t *testing.T) {
@@ -135,6 +137,7 @@ func TestWatchRapidWritesEndOnLastValue(t *testing.T) {
 		}
 	}
 	t.Logf("%d writes delivered as %d snapshots", writes, len(all)-1)
+	reliability.Record(t, "consul/rapid-writes", reliability.Count("snapshots for 1000 writes", len(all)-1), reliability.Count("final values lost", 0))
 }
 
 func TestWatchSeedsIndexFromLast(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/strata-go/strata/internal/reliability"
 	"github.com/strata-go/strata/provider"
 	"github.com/strata-go/strata/provider/env"
 )
@@ -218,6 +219,7 @@ func TestLoadErrors(t *testing.T) {
 				assert.Contains(t, err.Error(), "env ORDERS_*: "+c)
 			}
 			assert.NotContains(t, err.Error(), secret)
+			reliability.Record(t, "env/odd-names")
 		})
 	}
 }

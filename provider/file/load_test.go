@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/strata-go/strata/internal/reliability"
 	"github.com/strata-go/strata/provider"
 	"github.com/strata-go/strata/provider/file"
 )
@@ -244,6 +245,7 @@ func TestLoadErrors(t *testing.T) {
 				assert.Contains(t, err.Error(), c)
 			}
 			assert.NotContains(t, err.Error(), "hunter2")
+			reliability.Record(t, "file/bad-input")
 			if tt.is != nil {
 				assert.ErrorIs(t, err, tt.is)
 			} else {
@@ -295,4 +297,5 @@ func TestLoadAliasBomb(t *testing.T) {
 	_, err := file.New(path, file.Options{}).Load(context.Background())
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "excessive aliasing")
+	reliability.Record(t, "file/alias-bomb")
 }
