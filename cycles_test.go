@@ -34,7 +34,7 @@ func TestLoadCloseCyclesLeakNothing(t *testing.T) {
 	const cycles = 100
 	for i := range cycles {
 		cfg, err := strata.Load[Service](context.Background(),
-			file.New(path),
+			file.New(path, file.Options{}),
 			consul.New(consul.Options{Prefix: "app/", Config: agent.Config()}),
 			env.New("APP_", env.Options{Environ: environ}),
 		)
