@@ -15,6 +15,7 @@ import (
 
 	"github.com/strata-go/strata"
 	"github.com/strata-go/strata/internal/memlayer"
+	"github.com/strata-go/strata/internal/reliability"
 )
 
 func getJSON(t *testing.T, url string, into any) int {
@@ -200,6 +201,7 @@ func TestDebugHandlerMethods(t *testing.T) {
 			if tt.wantCode == http.StatusMethodNotAllowed {
 				assert.Equal(t, "GET, HEAD", resp.Header.Get("Allow"))
 			}
+			reliability.Record(t, "strata/debug-methods")
 		})
 	}
 }

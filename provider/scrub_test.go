@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/strata-go/strata/internal/reliability"
 	"github.com/strata-go/strata/provider"
 )
 
@@ -43,6 +44,7 @@ func TestUnmarshalErrorsNeverQuoteTheText(t *testing.T) {
 			require.Error(t, err)
 			assert.False(t, strings.Contains(err.Error(), secret), err.Error())
 			assert.Equal(t, tt.want, err.Error())
+			reliability.Record(t, "provider/parser-errors")
 		})
 	}
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/hashicorp/consul/api"
 
+	"github.com/strata-go/strata/internal/reliability"
 	"github.com/strata-go/strata/provider"
 )
 
@@ -240,6 +241,7 @@ func TestParseDocumentTooDeep(t *testing.T) {
 			if !strings.HasPrefix(err.Error(), want) {
 				t.Fatalf("error %q does not start with %q", err, want)
 			}
+			reliability.Record(t, "consul/deep-document")
 		})
 	}
 }

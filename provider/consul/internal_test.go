@@ -106,6 +106,7 @@ func TestBuildTreeDepthLimit(t *testing.T) {
 		assert.Less(t, len(err.Error()), 400, "the error quotes a shortened key")
 		assert.NotContains(t, err.Error(), "s3cret")
 	}
+	reliability.Record(t, "consul/deep-tree")
 }
 
 func TestBuildTreeValuesNeverInErrors(t *testing.T) {

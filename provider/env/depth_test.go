@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/strata-go/strata/internal/reliability"
 	"github.com/strata-go/strata/provider"
 	"github.com/strata-go/strata/provider/env"
 )
@@ -64,6 +65,7 @@ func TestLoadTooDeep(t *testing.T) {
 				assert.Equal(t, fmt.Sprintf("nests %d levels deep, more than 64 (provider.MaxDepth)", tt.segs), pe.Err.Error())
 				assert.NotContains(t, err.Error(), "hunter2")
 			}
+			reliability.Record(t, "env/deep")
 		})
 	}
 }

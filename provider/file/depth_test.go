@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/strata-go/strata/internal/reliability"
 	"github.com/strata-go/strata/provider"
 	"github.com/strata-go/strata/provider/file"
 )
@@ -64,12 +65,14 @@ func TestLoadTooDeep(t *testing.T) {
 			_, err := p.Load(context.Background())
 			if tt.want == "" {
 				require.NoError(t, err)
+				reliability.Record(t, "file/deep")
 				return
 			}
 			require.Error(t, err)
 			assert.Equal(t, p.Name()+": nested deeper than 64 levels (provider.MaxDepth) "+tt.want, err.Error())
 			var de *provider.DepthError
 			assert.ErrorAs(t, err, &de)
+			reliability.Record(t, "file/deep")
 		})
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/strata-go/strata/internal/reliability"
 	"github.com/strata-go/strata/provider"
 	"github.com/strata-go/strata/provider/file"
 )
@@ -72,6 +73,7 @@ func TestWatchRetriesWithoutEvents(t *testing.T) {
 			// link's target is the next event.
 			require.NoError(t, os.WriteFile(target, []byte("a: 3\n"), 0o600))
 			assert.Equal(t, map[string]any{"a": 3}, nextSnapshotOfTornWrite(t, events).Data)
+			reliability.Record(t, "file/retry")
 		})
 	}
 }

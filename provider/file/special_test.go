@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/strata-go/strata/internal/reliability"
 	"github.com/strata-go/strata/provider"
 	"github.com/strata-go/strata/provider/file"
 )
@@ -121,6 +122,7 @@ func TestLoadRefusesWhatIsNotARegularFile(t *testing.T) {
 			require.ErrorAs(t, err, &pe)
 			assert.Equal(t, p.Name(), pe.Layer)
 			assert.Equal(t, "file "+path+": "+tt.contains, err.Error())
+			reliability.Record(t, "file/not-regular")
 		})
 	}
 }
@@ -137,6 +139,7 @@ func TestLoadSparseFileOverDefaultLimit(t *testing.T) {
 	_, err = file.New(path, file.Options{}).Load(context.Background())
 	require.Error(t, err)
 	assert.Equal(t, "file "+path+": file is larger than 16777216 bytes (Options.MaxSize)", err.Error())
+	reliability.Record(t, "file/size-limit")
 }
 
 func TestLoadThroughSymlinkToRegularFile(t *testing.T) {
@@ -179,4 +182,5 @@ func TestWatchFileSwappedForFIFO(t *testing.T) {
 	// A regular file again: the watch recovers with the new content.
 	replaceFile(t, path, "a: 2\n")
 	assert.Equal(t, map[string]any{"a": 2}, nextSnapshot(t, events).Data)
+	reliability.Record(t, "file/fifo-watch")
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/strata-go/strata/internal/reliability"
 	"github.com/strata-go/strata/provider"
 	"github.com/strata-go/strata/provider/koanflayer"
 )
@@ -62,12 +63,14 @@ func TestLoadTooDeep(t *testing.T) {
 			_, err := l.Load(context.Background())
 			if tt.want == "" {
 				require.NoError(t, err)
+				reliability.Record(t, "koanflayer/deep")
 				return
 			}
 			require.Error(t, err)
 			assert.True(t, strings.HasPrefix(err.Error(), "deep: nested deeper than 64 levels (provider.MaxDepth) "+tt.want), err.Error())
 			var de *provider.DepthError
 			assert.ErrorAs(t, err, &de)
+			reliability.Record(t, "koanflayer/deep")
 		})
 	}
 }

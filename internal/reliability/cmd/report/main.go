@@ -360,7 +360,6 @@ real Consul servers started by `+"`internal/consultest`"+`.
 		}
 	}
 	fmt.Fprintln(w, "- **Every Consul time above uses shortened test options** (the *conditions* column), not the defaults (Wait 5 min, retries 1–2 s apart while Consul is unreachable, FailbackInterval 30 s). BENCHMARKS.md §7 measures recovery with the defaults.")
-	fmt.Fprintln(w, "- **The file watcher retries only when the file system reports an event** (issue 9): a file that cannot be read stays failed until it changes again (README, providertest section).")
 
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "## Not covered")
