@@ -10,7 +10,7 @@ PKGS          := ./...
 # go.mod); tested and vetted alongside it.
 SUBMODULES    := examples/prometheus bench
 
-.PHONY: help test test-short demo quickstart lint consul bench cover
+.PHONY: help test test-short demo quickstart lint consul bench cover mutate
 
 help:
 	@echo "make demo       run the demo: a service on layered config (file + Consul + env) reloading live"
@@ -19,6 +19,7 @@ help:
 	@echo "make lint       gofmt, go vet, staticcheck"
 	@echo "make consul     build (once) and print the path of the pinned Consul binary"
 	@echo "make bench      run the benchmarks against koanf and viper and regenerate BENCHMARKS.md"
+	@echo "make mutate     mutation testing (gremlins) of every package that needs no Consul; slow, see MUTATION.md"
 
 consul:
 	@scripts/consul.sh
@@ -51,3 +52,20 @@ quickstart:
 
 bench:
 	@bin="$$(scripts/consul.sh)" && cd bench && STRATA_CONSUL_BIN="$$bin" $(GO) run ./cmd/report
+
+# Mutation testing (MUTATION.md): gremlins on every package that needs no
+# Consul, one package and one worker at a time, because it is slow and the
+# machine is shared; not run in CI. `make mutate MUTATE_PKGS=reload` runs one.
+# `--exclude-files /` keeps each run to its own package (files in
+# subdirectories are other packages). STRATA_CONSUL_BIN names a binary that
+# does not exist and CI is unset, so the Consul tests (root package) skip
+# instead of failing or starting agents; GOFLAGS=-short shortens the rest.
+GREMLINS      := github.com/go-gremlins/gremlins/cmd/gremlins@v0.6.0
+MUTATE_PKGS   ?= reload provider provider/env provider/file provider/koanflayer provider/memory provider/providertest validate decoder .
+
+mutate:
+	@for p in $(MUTATE_PKGS); do \
+		echo "== gremlins ./$$p"; \
+		env -u CI STRATA_CONSUL_BIN=/nonexistent/consul GOFLAGS=-short \
+			$(GO) run $(GREMLINS) unleash --workers 1 --timeout-coefficient 5 --exclude-files / ./$$p || exit 1; \
+	done
