@@ -1,0 +1,41 @@
+package file_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/strata-go/strata/provider/file"
+)
+
+// TestMaxSizeBoundary: MaxSize is the largest size accepted, so a file of
+// exactly MaxSize bytes loads complete and one byte more is refused (found
+// by mutation testing, MUTATION.md: off-by-one limits passed every test).
+func TestMaxSizeBoundary(t *testing.T) {
+	const content = "a: 1234567" // a read one byte short changes the value
+	tests := []struct {
+		name    string
+		maxSize int64
+		wantErr string
+	}{
+		{name: "exactly MaxSize", maxSize: int64(len(content))},
+		{name: "one byte over", maxSize: int64(len(content)) - 1, wantErr: "larger than 9 bytes"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "c.yaml")
+			require.NoError(t, os.WriteFile(path, []byte(content), 0o600))
+			snap, err := file.New(path, file.Options{MaxSize: tt.maxSize}).Load(context.Background())
+			if tt.wantErr != "" {
+				assert.ErrorContains(t, err, tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, map[string]any{"a": 1234567}, snap.Data)
+		})
+	}
+}
