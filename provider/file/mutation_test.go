@@ -39,3 +39,27 @@ func TestMaxSizeBoundary(t *testing.T) {
 		})
 	}
 }
+
+// TestYAMLTypeErrorHidesValuesWithBackticks: a YAML type error quotes the
+// offending value in backticks; the message must not keep any part of it,
+// even when the value itself contains a backtick or is empty (found while
+// reading the mutants of stripQuoted, MUTATION.md).
+func TestYAMLTypeErrorHidesValuesWithBackticks(t *testing.T) {
+	tests := []struct {
+		name, content, secret string
+	}{
+		{name: "backtick inside", content: "ab`cdef\n", secret: "cdef"},
+		{name: "backtick first", content: "\"`xyz\"\n", secret: "xyz"},
+		{name: "plain", content: "hunter2\n", secret: "hunter2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "c.yaml")
+			require.NoError(t, os.WriteFile(path, []byte(tt.content), 0o600))
+			_, err := file.New(path).Load(context.Background())
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "cannot unmarshal !!str value into")
+			assert.NotContains(t, err.Error(), tt.secret)
+		})
+	}
+}

@@ -150,22 +150,13 @@ func lineAt(b []byte, off int64) int {
 	return strings.Count(string(b[:off]), "\n") + 1
 }
 
-// stripQuoted removes `…`-quoted values from a YAML type error message.
+// stripQuoted replaces the `…`-quoted value of one YAML type error entry
+// ("line N: cannot unmarshal !!str `value` into …") with "value". The value
+// may itself contain backticks, so it runs from the first to the last one.
 func stripQuoted(s string) string {
-	var sb strings.Builder
-	for {
-		i := strings.IndexByte(s, '`')
-		if i < 0 {
-			break
-		}
-		j := strings.IndexByte(s[i+1:], '`')
-		if j < 0 {
-			break
-		}
-		sb.WriteString(s[:i])
-		sb.WriteString("value")
-		s = s[i+1+j+1:]
+	i, j := strings.IndexByte(s, '`'), strings.LastIndexByte(s, '`')
+	if i < 0 || j <= i {
+		return s
 	}
-	sb.WriteString(s)
-	return sb.String()
+	return s[:i] + "value" + s[j+1:]
 }
