@@ -58,8 +58,8 @@ func (f *failingLayer) Watch(ctx context.Context, _ provider.Snapshot, _ func(pr
 
 type nopHandler struct{}
 
-func (nopHandler) Apply([]provider.Snapshot) error  { return nil }
-func (nopHandler) LayerEvent(int, provider.Event) {}
+func (nopHandler) Apply([]provider.Snapshot) error { return nil }
+func (nopHandler) LayerEvent(int, provider.Event)  {}
 
 // TestRestartBackoffGrowsAndResetsAfterALongWatch: a Watch that fails at
 // once is restarted after a delay that doubles each time (drawn from
