@@ -1,0 +1,35 @@
+package validate
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+// TestEdgesFromMutation pins boundaries that mutation testing found
+// untested (MUTATION.md): a value exactly at the length limit is shown
+// whole, and a plural acronym followed by another word keeps its "s".
+func TestEdgesFromMutation(t *testing.T) {
+	t.Run("truncate", func(t *testing.T) {
+		tests := []struct {
+			in   string
+			n    int
+			want string
+		}{
+			{"éé", 2, "éé"},
+			{"ééé", 2, "éé…"},
+			{"", 0, ""},
+		}
+		for _, tt := range tests {
+			assert.Equal(t, tt.want, truncate(tt.in, tt.n), "truncate(%q, %d)", tt.in, tt.n)
+		}
+	})
+	t.Run("snakeCase", func(t *testing.T) {
+		for in, want := range map[string]string{
+			"UserIDsMap": "user_ids_map",
+			"URLsByHost": "urls_by_host",
+		} {
+			assert.Equal(t, want, snakeCase(in), in)
+		}
+	})
+}
