@@ -8,7 +8,8 @@ import (
 
 // TestEdgesFromMutation pins boundaries that mutation testing found
 // untested (MUTATION.md): a value exactly at the length limit is shown
-// whole, and a plural acronym followed by another word keeps its "s".
+// whole, a field inside an array of structs keeps its configured key, and
+// a plural acronym followed by another word keeps its "s".
 func TestEdgesFromMutation(t *testing.T) {
 	t.Run("truncate", func(t *testing.T) {
 		tests := []struct {
@@ -23,6 +24,15 @@ func TestEdgesFromMutation(t *testing.T) {
 		for _, tt := range tests {
 			assert.Equal(t, tt.want, truncate(tt.in, tt.n), "truncate(%q, %d)", tt.in, tt.n)
 		}
+	})
+	t.Run("array of structs keeps field keys", func(t *testing.T) {
+		type pin struct {
+			Num int `config:"number" validate:"min=1"`
+		}
+		cfg := &struct {
+			Pins [2]pin `validate:"dive"`
+		}{Pins: [2]pin{{Num: 1}, {Num: 0}}}
+		assert.Equal(t, []string{"pins[1].number"}, keys(t, New(Options{}).Struct(cfg)))
 	})
 	t.Run("snakeCase", func(t *testing.T) {
 		for in, want := range map[string]string{
