@@ -33,3 +33,47 @@ func TestNonFiniteMessageExact(t *testing.T) {
 		assert.Equal(t, tt.want, errs[0].Message, "%v", tt.in)
 	}
 }
+
+type NFInner struct {
+	F float64 `config:"f"`
+}
+
+type nfShapes struct {
+	*NFInner `config:",squash"`
+	ByID     map[int]float64    `config:"by_id"`
+	Limits   map[string]float64 `config:"limits"`
+}
+
+// TestNonFiniteShapes: floats reached through an embedded pointer and
+// through maps with non-string keys are checked too, under the right key,
+// and a refused map entry is zeroed like a refused field (found by
+// mutation testing, MUTATION.md).
+func TestNonFiniteShapes(t *testing.T) {
+	d, err := New(reflect.TypeFor[nfShapes](), Options{})
+	require.NoError(t, err)
+	tests := []struct {
+		name string
+		data map[string]any
+		key  string
+	}{
+		{"embedded pointer", map[string]any{"f": "NaN"}, "f"},
+		{"int map key", map[string]any{"by_id": map[string]any{"7": "NaN"}}, "by_id.7"},
+		{"string map key", map[string]any{"limits": map[string]any{"eu": "Inf"}}, "limits.eu"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := nfShapes{NFInner: &NFInner{}}
+			_, err := d.Decode(tt.data, &out)
+			var errs Errors
+			require.ErrorAs(t, err, &errs)
+			require.Len(t, errs, 1, "%v", err)
+			assert.Equal(t, tt.key, errs[0].Key)
+			for k, v := range out.Limits {
+				assert.False(t, math.IsInf(v, 0) || math.IsNaN(v), "limits.%s left in place", k)
+			}
+			for k, v := range out.ByID {
+				assert.False(t, math.IsInf(v, 0) || math.IsNaN(v), "by_id.%d left in place", k)
+			}
+		})
+	}
+}
