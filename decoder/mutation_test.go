@@ -77,3 +77,11 @@ func TestNonFiniteShapes(t *testing.T) {
 		})
 	}
 }
+
+// TestErrorsWithOneKeyKeepTheirOrder: sorting by key keeps the order in
+// which problems with the same key were found, so one bad input always
+// gives the same message (found by mutation testing, MUTATION.md).
+func TestErrorsWithOneKeyKeepTheirOrder(t *testing.T) {
+	errs := Errors{{Key: "b", Message: "1"}, {Key: "a", Message: "2"}, {Key: "b", Message: "3"}, {Key: "a", Message: "4"}, {Key: "b", Message: "5"}}.sorted()
+	assert.Equal(t, "a: 2; a: 4; b: 1; b: 3; b: 5", errs.Error())
+}
