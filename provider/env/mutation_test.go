@@ -13,8 +13,8 @@ import (
 
 // TestSchemaShapesFromMutation covers schema shapes the main table does not,
 // found by mutation testing (MUTATION.md): a schema of keys only (no map
-// field) must still match single underscores, and a map nested in a map
-// keeps the inner map's own spelling of its path.
+// field) or of maps only must still match single underscores, and a map
+// nested in a map keeps the inner map's own spelling of its path.
 func TestSchemaShapesFromMutation(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -27,6 +27,12 @@ func TestSchemaShapesFromMutation(t *testing.T) {
 			schema: provider.Schema{Keys: []string{"db.max_conns"}},
 			vars:   []string{"APP_DB_MAX_CONNS=5"},
 			want:   map[string]any{"db": map[string]any{"max_conns": "5"}},
+		},
+		{
+			name:   "maps only, not repeated in Keys",
+			schema: provider.Schema{Maps: []string{"features"}},
+			vars:   []string{"APP_FEATURES_NEW_UI=true"},
+			want:   map[string]any{"features": map[string]any{"new_ui": "true"}},
 		},
 		{
 			name:   "map inside a map keeps the inner map's spelling",
