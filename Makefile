@@ -67,5 +67,5 @@ mutate:
 	@for p in $(MUTATE_PKGS); do \
 		echo "== gremlins ./$$p"; \
 		env -u CI STRATA_CONSUL_BIN=/nonexistent/consul GOFLAGS=-short \
-			$(GO) run $(GREMLINS) unleash --workers 1 --timeout-coefficient 5 --exclude-files / ./$$p || exit 1; \
+			$(GO) run $(GREMLINS) unleash --workers 1 --timeout-coefficient 15 --exclude-files / ./$$p || exit 1; \
 	done
