@@ -85,3 +85,49 @@ func TestErrorsWithOneKeyKeepTheirOrder(t *testing.T) {
 	errs := Errors{{Key: "b", Message: "1"}, {Key: "a", Message: "2"}, {Key: "b", Message: "3"}, {Key: "a", Message: "4"}, {Key: "b", Message: "5"}}.sorted()
 	assert.Equal(t, "a: 2; a: 4; b: 1; b: 3; b: 5", errs.Error())
 }
+
+// TestEdgesFromMutationRun pins what the decoder's mutation run found
+// untested (MUTATION.md): a float given for a string keeps every digit, a
+// plural acronym before another word keeps its "s", and input nested
+// deeper than the limit is refused however it is nested.
+func TestEdgesFromMutationRun(t *testing.T) {
+	t.Run("float to string", func(t *testing.T) {
+		type cfg struct {
+			S string `config:"s"`
+		}
+		d, err := New(reflect.TypeFor[cfg](), Options{})
+		require.NoError(t, err)
+		var out cfg
+		_, err = d.Decode(map[string]any{"s": 1.25}, &out)
+		require.NoError(t, err)
+		assert.Equal(t, "1.25", out.S)
+	})
+	t.Run("snakeCase", func(t *testing.T) {
+		assert.Equal(t, "user_ids_map", snakeCase("UserIDsMap"))
+	})
+	t.Run("depth", func(t *testing.T) {
+		nest := func(n int, wrap func(any) any) any {
+			var v any = 1
+			for range n {
+				v = wrap(v)
+			}
+			return v
+		}
+		tests := []struct {
+			name string
+			wrap func(any) any
+		}{
+			{"lists", func(v any) any { return []any{v} }},
+			{"yaml maps", func(v any) any { return map[any]any{"k": v} }},
+			{"typed lists of lists", func(v any) any { return []map[string]any{{"k": v}} }},
+		}
+		for _, tt := range tests {
+			var errs Errors
+			normalize("", nest(maxDepth+5, tt.wrap), 0, &errs)
+			assert.NotEmpty(t, errs, "%s nested %d deep", tt.name, maxDepth+5)
+			errs = nil
+			normalize("", nest(maxDepth/2, tt.wrap), 0, &errs)
+			assert.Empty(t, errs, "%s nested %d deep", tt.name, maxDepth/2)
+		}
+	})
+}
