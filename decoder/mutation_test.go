@@ -131,3 +131,44 @@ func TestEdgesFromMutationRun(t *testing.T) {
 		}
 	})
 }
+
+// TestIntegerRangeEdges: numbers exactly at the ends of an integer type's
+// range convert, and the first value past them is refused (found by
+// mutation testing, MUTATION.md).
+func TestIntegerRangeEdges(t *testing.T) {
+	type cfg struct {
+		I int64  `config:"i"`
+		U uint64 `config:"u"`
+	}
+	d, err := New(reflect.TypeFor[cfg](), Options{})
+	require.NoError(t, err)
+	tests := []struct {
+		name string
+		in   map[string]any
+		want cfg
+		bad  bool
+	}{
+		{name: "uint MaxInt64 to int64", in: map[string]any{"i": uint64(math.MaxInt64)}, want: cfg{I: math.MaxInt64}},
+		{name: "float -2^63 to int64", in: map[string]any{"i": -9223372036854775808.0}, want: cfg{I: math.MinInt64}},
+		{name: "float 2^63 to int64", in: map[string]any{"i": 9223372036854775808.0}, bad: true},
+		{name: "int 0 to uint64", in: map[string]any{"u": 0}, want: cfg{}},
+		{name: "float 0 to uint64", in: map[string]any{"u": 0.0}, want: cfg{}},
+		{name: "float 2^64 to uint64", in: map[string]any{"u": 18446744073709551616.0}, bad: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := cfg{I: 7, U: 7}
+			_, err := d.Decode(tt.in, &out)
+			if tt.bad {
+				assert.Error(t, err)
+				return
+			}
+			require.NoError(t, err)
+			if _, ok := tt.in["i"]; ok {
+				assert.Equal(t, tt.want.I, out.I)
+			} else {
+				assert.Equal(t, tt.want.U, out.U)
+			}
+		})
+	}
+}
