@@ -129,6 +129,21 @@ func TestEdgesFromMutationRun(t *testing.T) {
 			normalize("", nest(maxDepth/2, tt.wrap), 0, &errs)
 			assert.Empty(t, errs, "%s nested %d deep", tt.name, maxDepth/2)
 		}
+		var errs Errors
+		normalize("", nest(maxDepth, func(v any) any { return []any{v} }), 0, &errs)
+		assert.Empty(t, errs, "exactly the limit is accepted")
+	})
+	t.Run("lists of maps are normalized", func(t *testing.T) {
+		want := []any{map[string]any{"k": 1}}
+		for _, in := range []any{
+			[]any{map[any]any{"k": 1}},
+			[]map[any]any{{"k": 1}},
+		} {
+			var errs Errors
+			assert.Equal(t, want, normalize("", in, 0, &errs), "%#v", in)
+		}
+		var errs Errors
+		assert.Equal(t, []any{want}, normalize("", [][]any{{map[any]any{"k": 1}}}, 0, &errs))
 	})
 }
 
