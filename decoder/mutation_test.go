@@ -187,3 +187,9 @@ func TestIntegerRangeEdges(t *testing.T) {
 		})
 	}
 }
+
+// TestStepsOfConsecutiveBrackets: "grid[0][1]" is two indexes, not one
+// bracket holding "0][1" (found by mutation testing, MUTATION.md).
+func TestStepsOfConsecutiveBrackets(t *testing.T) {
+	assert.Equal(t, []step{{text: "grid"}, {text: "0", bracket: true}, {text: "1", bracket: true}}, steps("grid[0][1]"))
+}
