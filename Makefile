@@ -59,13 +59,15 @@ bench:
 # `--exclude-files /` keeps each run to its own package (files in
 # subdirectories are other packages). STRATA_CONSUL_BIN names a binary that
 # does not exist and CI is unset, so the Consul tests (root package) skip
-# instead of failing or starting agents; GOFLAGS=-short shortens the rest.
+# instead of failing or starting agents; GOFLAGS=-short shortens the rest,
+# and -count=1 keeps gremlins' timed coverage run (its timeout base) out of
+# the test cache.
 GREMLINS      := github.com/go-gremlins/gremlins/cmd/gremlins@v0.6.0
 MUTATE_PKGS   ?= reload provider provider/env provider/file provider/koanflayer provider/memory provider/providertest validate decoder .
 
 mutate:
 	@for p in $(MUTATE_PKGS); do \
 		echo "== gremlins ./$$p"; \
-		env -u CI STRATA_CONSUL_BIN=/nonexistent/consul GOFLAGS=-short \
+		env -u CI STRATA_CONSUL_BIN=/nonexistent/consul GOFLAGS="-short -count=1" \
 			$(GO) run $(GREMLINS) unleash --workers 1 --timeout-coefficient 15 --exclude-files / ./$$p || exit 1; \
 	done
