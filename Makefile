@@ -17,7 +17,7 @@ SUBMODULES    := examples/prometheus bench provider/etcd
 FUZZTIME      ?= 30s
 FUZZMINIMIZETIME ?= 1s
 
-.PHONY: help test test-short demo quickstart lint consul bench cover fuzz reliability
+.PHONY: help test test-short demo quickstart lint consul bench cover fuzz reliability mutate
 
 help:
 	@echo "make demo       run the demo: a service on layered config (file + Consul + env) reloading live"
@@ -28,6 +28,7 @@ help:
 	@echo "make consul     build (once) and print the path of the pinned Consul binary"
 	@echo "make bench      run the benchmarks against koanf and viper and regenerate BENCHMARKS.md"
 	@echo "make reliability run the fault and bad-input tests and regenerate RELIABILITY.md"
+	@echo "make mutate     mutation testing (gremlins) of every package that needs no Consul; slow, see MUTATION.md"
 
 consul:
 	@scripts/consul.sh
@@ -78,3 +79,22 @@ fuzz:
 # RELIABILITY.md from what they record (internal/reliability).
 reliability:
 	@bin="$$(scripts/consul.sh)" && STRATA_CONSUL_BIN="$$bin" $(GO) run ./internal/reliability/cmd/report
+
+# Mutation testing (MUTATION.md): gremlins on every package that needs no
+# Consul, one package and one worker at a time, because it is slow and the
+# machine is shared; not run in CI. `make mutate MUTATE_PKGS=reload` runs one.
+# `--exclude-files /` keeps each run to its own package (files in
+# subdirectories are other packages). STRATA_CONSUL_BIN names a binary that
+# does not exist and CI is unset, so the Consul tests (root package) skip
+# instead of failing or starting agents; GOFLAGS=-short shortens the rest,
+# and -count=1 keeps gremlins' timed coverage run (its timeout base) out of
+# the test cache.
+GREMLINS      := github.com/go-gremlins/gremlins/cmd/gremlins@v0.6.0
+MUTATE_PKGS   ?= reload provider provider/env provider/file provider/koanflayer provider/memory provider/providertest validate decoder internal/decode internal/keys internal/fielderr .
+
+mutate:
+	@for p in $(MUTATE_PKGS); do \
+		echo "== gremlins ./$$p"; \
+		env -u CI STRATA_CONSUL_BIN=/nonexistent/consul GOFLAGS="-short -count=1" \
+			$(GO) run $(GREMLINS) unleash --workers 1 --timeout-coefficient 15 --exclude-files / ./$$p || exit 1; \
+	done

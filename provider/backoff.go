@@ -31,7 +31,7 @@ func (b *Backoff) Next() time.Duration {
 	}
 	d := lo
 	for i := 0; i < b.attempt && d < hi; i++ {
-		d *= 2
+		d += min(d, hi-d) // doubles up to hi; d*2 could overflow when Max is huge
 	}
 	d = min(d, hi)
 	if b.attempt < 62 {

@@ -34,11 +34,7 @@ func (d *Decoder) checkFinite(v reflect.Value, key []byte, depth int, errs *Erro
 			return
 		}
 		k := string(key)
-		msg := strconv.FormatFloat(f, 'g', -1, 64)
-		if f > 0 {
-			msg = "+" + msg
-		}
-		msg += " " + nonFiniteHint
+		msg := strconv.FormatFloat(f, 'g', -1, 64) + " " + nonFiniteHint // "NaN", "+Inf", "-Inf"
 		if d.IsSecret(k) {
 			msg = "value " + nonFiniteHint + " (secret value redacted)"
 		}

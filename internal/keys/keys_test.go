@@ -13,6 +13,7 @@ func TestSnakeCase(t *testing.T) {
 		"APIKey": "api_key", "Port2": "port2", "V2API": "v2_api", "Max_Conns": "max_conns",
 		"already": "already", "URLs": "urls", "UserIDs": "user_ids", "URLsFor": "urls_for",
 		"HTTPSPort": "https_port", "Ünïcode": "ünïcode", "S": "s", "As": "as",
+		"UserIDsMap": "user_ids_map", "URLsByHost": "urls_by_host",
 	} {
 		assert.Equal(t, want, SnakeCase(in), in)
 	}
@@ -37,4 +38,10 @@ func TestSplit(t *testing.T) {
 func TestDeref(t *testing.T) {
 	assert.Nil(t, Deref(nil))
 	assert.Equal(t, reflect.TypeFor[int](), Deref(reflect.TypeFor[**int]()))
+}
+
+// TestSplitConsecutiveBrackets: "grid[0][1]" is two indexes, not one
+// bracket holding "0][1" (found by mutation testing, MUTATION.md).
+func TestSplitConsecutiveBrackets(t *testing.T) {
+	assert.Equal(t, []Step{{Text: "grid"}, {Text: "0", Bracket: true}, {Text: "1", Bracket: true}}, Split("grid[0][1]"))
 }
