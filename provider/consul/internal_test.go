@@ -113,31 +113,6 @@ func TestBuildTreeValuesNeverInErrors(t *testing.T) {
 	assert.NotContains(t, err.Error(), "s3cret")
 }
 
-func TestDocumentFormat(t *testing.T) {
-	for _, tc := range []struct {
-		key, format, want string
-		wantErr           bool
-	}{
-		{key: "a.yaml", want: "yaml"},
-		{key: "a.yml", want: "yaml"},
-		{key: "a.JSON", want: "json"},
-		{key: "a/b.toml", want: "toml"},
-		{key: "a", format: "yaml", want: "yaml"},
-		{key: "a.json", format: ".toml", want: "toml"},
-		{key: "a", wantErr: true},
-		{key: "a.ini", wantErr: true},
-		{key: "a.yaml", format: "xml", wantErr: true},
-	} {
-		got, err := documentFormat(tc.key, tc.format)
-		if tc.wantErr {
-			assert.Error(t, err, "%s %s", tc.key, tc.format)
-			continue
-		}
-		require.NoError(t, err)
-		assert.Equal(t, tc.want, got, "%s %s", tc.key, tc.format)
-	}
-}
-
 func TestParseDocument(t *testing.T) {
 	for _, tc := range []struct {
 		name, format, doc string
@@ -151,6 +126,7 @@ func TestParseDocument(t *testing.T) {
 			want: map[string]any{"a": map[string]any{"1": "x", "true": "y"}}},
 		{name: "nested in a list", format: "yaml", doc: "l:\n  - 1: x\n",
 			want: map[string]any{"l": []any{map[string]any{"1": "x"}}}},
+		{name: "toml local date", format: "toml", doc: "d = 1979-05-27\n", want: map[string]any{"d": "1979-05-27"}},
 		{name: "yaml scalar", format: "yaml", doc: "topsecret", errs: []string{"malformed yaml"}, hidden: "topsecret"},
 		{name: "yaml list", format: "yaml", doc: "- topsecret\n", errs: []string{"malformed yaml"}, hidden: "topsecret"},
 		{name: "bad json", format: "json", doc: `{"a": topsecret}`, errs: []string{"malformed json"}, hidden: "topsecret"},
