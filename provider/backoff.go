@@ -41,6 +41,22 @@ func (b *Backoff) Next() time.Duration {
 	return half + rand.N(d-half+1)
 }
 
+// NextAtLeast is Next for an error that retrying soon will not fix, such
+// as a permission or TLS error: the delay is at least floor (or Max, when
+// Max is set and smaller), jittered by up to a quarter of it so layers
+// denied together do not retry together. It advances the sequence as Next
+// does.
+func (b *Backoff) NextAtLeast(floor time.Duration) time.Duration {
+	d := b.Next()
+	if b.Max > 0 {
+		floor = min(floor, b.Max)
+	}
+	if d < floor {
+		d = floor + rand.N(floor/4+1)
+	}
+	return d
+}
+
 // Reset starts the sequence again; call it after a success.
 func (b *Backoff) Reset() { b.attempt = 0 }
 

@@ -11,6 +11,13 @@
 // The common currency is a nested map[string]any: a layer returns its whole
 // current content, never a diff, so a key that disappears from a layer is
 // simply absent from the next snapshot and strata falls back to a lower layer.
+//
+// Beside the contract it holds the few helpers every backend needs in the
+// same form, so a third party's layer behaves like strata's own: parsing a
+// YAML/JSON/TOML document safely (ParseDocument, DocumentFormat,
+// Unmarshal, CheckDepth), reporting (Emitter, Backoff), and a
+// last-known-good cache file (WriteCacheFile, ReadCacheFile). It imports
+// the standard library only; a caller brings its own parser.
 package provider
 
 import (

@@ -51,6 +51,33 @@ func TestBackoffIsJittered(t *testing.T) {
 	assert.Greater(t, len(seen), 1, "watchers failing together must not retry together")
 }
 
+func TestBackoffNextAtLeast(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		b      provider.Backoff
+		floor  time.Duration
+		lo, hi time.Duration
+	}{
+		{name: "floor above the backoff", b: provider.Backoff{Min: time.Millisecond, Max: time.Hour},
+			floor: 30 * time.Second, lo: 30 * time.Second, hi: 30*time.Second + 30*time.Second/4},
+		{name: "floor capped by Max", b: provider.Backoff{Min: time.Millisecond, Max: 2 * time.Second},
+			floor: 30 * time.Second, lo: 2 * time.Second, hi: 2*time.Second + 2*time.Second/4},
+		{name: "zero Max leaves the floor", b: provider.Backoff{},
+			floor: 30 * time.Second, lo: 30 * time.Second, hi: 30*time.Second + 30*time.Second/4},
+		{name: "backoff above the floor", b: provider.Backoff{Min: time.Minute, Max: time.Minute},
+			floor: time.Second, lo: 30 * time.Second, hi: time.Minute},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for i := range 3 {
+				d := tc.b.NextAtLeast(tc.floor)
+				assert.GreaterOrEqualf(t, d, tc.lo, "attempt %d", i)
+				assert.LessOrEqualf(t, d, tc.hi, "attempt %d", i)
+			}
+			assert.Equal(t, 3, tc.b.Attempts(), "NextAtLeast advances the sequence")
+		})
+	}
+}
+
 func TestSleepStopsOnCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()

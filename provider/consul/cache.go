@@ -1,11 +1,8 @@
 package consul
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strconv"
 	"time"
 
@@ -47,12 +44,9 @@ func (p *Provider) writeCache(r *read) {
 		doc := string(r.doc.Value)
 		c.Document = &doc
 	}
-	b, err := json.Marshal(c)
-	if err == nil {
-		p.cacheMu.Lock()
-		err = writeFileAtomic(p.opts.CacheFile, b)
-		p.cacheMu.Unlock()
-	}
+	p.cacheMu.Lock()
+	err := provider.WriteCacheFile(p.opts.CacheFile, c)
+	p.cacheMu.Unlock()
 	if err != nil {
 		p.logger().Warn("consul: cannot write the cache", "layer", p.name, "error", err.Error())
 	}
@@ -60,13 +54,9 @@ func (p *Provider) writeCache(r *read) {
 
 // loadCache returns the cached read as a stale Snapshot.
 func (p *Provider) loadCache() (provider.Snapshot, error) {
-	b, err := os.ReadFile(p.opts.CacheFile)
-	if err != nil {
-		return provider.Snapshot{}, p.cacheError(err)
-	}
 	var c cacheFile
-	if err := json.Unmarshal(b, &c); err != nil {
-		return provider.Snapshot{}, p.cacheError(errors.New("not a strata consul cache file"))
+	if err := provider.ReadCacheFile(p.opts.CacheFile, &c); err != nil {
+		return provider.Snapshot{}, p.cacheError(err)
 	}
 	if c.Prefix != p.prefix || c.Key != p.key {
 		return provider.Snapshot{}, p.cacheError(errors.New("written for another layer"))
@@ -87,44 +77,4 @@ func (p *Provider) loadCache() (provider.Snapshot, error) {
 
 func (p *Provider) cacheError(err error) error {
 	return &provider.Error{Layer: p.name, Err: fmt.Errorf("consul: cache %s: %w", p.opts.CacheFile, err)}
-}
-
-// writeFileAtomic replaces name with data so that a reader sees the old
-// file or the new one, never a mix: a temporary file in the same directory,
-// mode 0600, synced, then renamed over name.
-func writeFileAtomic(name string, data []byte) (err error) {
-	dir := filepath.Dir(name)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(name)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			_ = f.Close()
-			_ = os.Remove(tmp)
-		}
-	}()
-	if err = f.Chmod(0o600); err != nil {
-		return err
-	}
-	if _, err = f.Write(data); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp, name); err != nil {
-		return err
-	}
-	// Make the rename itself durable; not every platform can sync a
-	// directory, and the data is safe either way.
-	if d, derr := os.Open(dir); derr == nil {
-		_ = d.Sync()
-		_ = d.Close()
-	}
-	return nil
 }

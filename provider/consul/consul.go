@@ -275,7 +275,7 @@ func (p *Provider) validate() error {
 		}
 	}
 	if o.Key != "" {
-		f, err := documentFormat(o.Key, o.Format)
+		f, err := provider.DocumentFormat(o.Key, o.Format)
 		if err != nil {
 			return err
 		}

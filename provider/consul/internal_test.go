@@ -4,13 +4,9 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"net"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -115,31 +111,6 @@ func TestBuildTreeValuesNeverInErrors(t *testing.T) {
 	assert.NotContains(t, err.Error(), "s3cret")
 }
 
-func TestDocumentFormat(t *testing.T) {
-	for _, tc := range []struct {
-		key, format, want string
-		wantErr           bool
-	}{
-		{key: "a.yaml", want: "yaml"},
-		{key: "a.yml", want: "yaml"},
-		{key: "a.JSON", want: "json"},
-		{key: "a/b.toml", want: "toml"},
-		{key: "a", format: "yaml", want: "yaml"},
-		{key: "a.json", format: ".toml", want: "toml"},
-		{key: "a", wantErr: true},
-		{key: "a.ini", wantErr: true},
-		{key: "a.yaml", format: "xml", wantErr: true},
-	} {
-		got, err := documentFormat(tc.key, tc.format)
-		if tc.wantErr {
-			assert.Error(t, err, "%s %s", tc.key, tc.format)
-			continue
-		}
-		require.NoError(t, err)
-		assert.Equal(t, tc.want, got, "%s %s", tc.key, tc.format)
-	}
-}
-
 func TestParseDocument(t *testing.T) {
 	for _, tc := range []struct {
 		name, format, doc string
@@ -153,6 +124,7 @@ func TestParseDocument(t *testing.T) {
 			want: map[string]any{"a": map[string]any{"1": "x", "true": "y"}}},
 		{name: "nested in a list", format: "yaml", doc: "l:\n  - 1: x\n",
 			want: map[string]any{"l": []any{map[string]any{"1": "x"}}}},
+		{name: "toml local date", format: "toml", doc: "d = 1979-05-27\n", want: map[string]any{"d": "1979-05-27"}},
 		{name: "yaml scalar", format: "yaml", doc: "topsecret", errs: []string{"malformed yaml"}, hidden: "topsecret"},
 		{name: "yaml list", format: "yaml", doc: "- topsecret\n", errs: []string{"malformed yaml"}, hidden: "topsecret"},
 		{name: "bad json", format: "json", doc: `{"a": topsecret}`, errs: []string{"malformed json"}, hidden: "topsecret"},
@@ -291,64 +263,4 @@ func TestNewWatcherSeeding(t *testing.T) {
 			assert.Equal(t, tc.index, w.index)
 		})
 	}
-}
-
-// TestWriteFileAtomic rewrites a file while a reader keeps reading it:
-// every read must see one whole version.
-func TestWriteFileAtomic(t *testing.T) {
-	dir := t.TempDir()
-	name := filepath.Join(dir, "cache.json")
-	body := func(i int) []byte {
-		b, _ := json.Marshal(map[string]string{"i": fmt.Sprint(i), "pad": strings.Repeat("x", 64<<10)})
-		return b
-	}
-	require.NoError(t, writeFileAtomic(name, body(0)))
-
-	stop := make(chan struct{})
-	bad := make(chan string, 1)
-	done := make(chan int)
-	go func() {
-		reads := 0
-		defer func() { done <- reads }()
-		for {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			b, err := os.ReadFile(name)
-			reads++
-			var v map[string]string
-			if err != nil || json.Unmarshal(b, &v) != nil {
-				select {
-				case bad <- fmt.Sprintf("read %d bytes: %v", len(b), err):
-				default:
-				}
-				return
-			}
-		}
-	}()
-	for i := 1; i <= 100; i++ {
-		require.NoError(t, writeFileAtomic(name, body(i)))
-	}
-	close(stop)
-	reads := <-done
-	select {
-	case msg := <-bad:
-		t.Fatalf("a reader saw a partial file: %s", msg)
-	default:
-	}
-	t.Logf("%d reads during 100 writes", reads)
-
-	fi, err := os.Stat(name)
-	require.NoError(t, err)
-	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm())
-	entries, err := os.ReadDir(dir)
-	require.NoError(t, err)
-	assert.Len(t, entries, 1, "no temporary file left")
-}
-
-func TestWriteFileAtomicMissingDir(t *testing.T) {
-	err := writeFileAtomic(filepath.Join(t.TempDir(), "no", "such", "dir", "c.json"), []byte("{}"))
-	assert.Error(t, err)
 }

@@ -263,7 +263,7 @@ func (p *Provider) desiredDocument(desired map[string]any, opts PlanOptions) ([]
 	f := p.format
 	if opts.DocumentFormat != "" {
 		var err error
-		if f, err = documentFormat("", opts.DocumentFormat); err != nil {
+		if f, err = provider.DocumentFormat("", opts.DocumentFormat); err != nil {
 			return nil, err
 		}
 	}

@@ -1,97 +1,33 @@
 package etcd
 
 import (
-	"bytes"
 	"fmt"
-	"path"
-	"strings"
 
 	kjson "github.com/knadh/koanf/parsers/json"
 	ktoml "github.com/knadh/koanf/parsers/toml/v2"
 	kyaml "github.com/knadh/koanf/parsers/yaml"
+
+	"github.com/strata-go/strata/provider"
 )
 
-// documentFormat returns the format of the document at key: format when
-// given, else the one its extension names.
-func documentFormat(key, format string) (string, error) {
-	f := strings.ToLower(strings.TrimPrefix(format, "."))
-	if f == "" {
-		f = strings.ToLower(strings.TrimPrefix(path.Ext(key), "."))
-	}
-	switch f {
-	case "yaml", "yml":
-		return "yaml", nil
-	case "json", "toml":
-		return f, nil
-	case "":
-		return "", fmt.Errorf("key %q has no extension: set Format to yaml, json or toml", key)
-	}
-	return "", fmt.Errorf("unknown document format %q: use yaml, json or toml", f)
-}
-
-// parseDocument parses a document with koanf's parser for format. A blank
-// document is an empty map; YAML maps with non-string keys get their keys
-// formatted, so every nested map is a map[string]any.
+// parseDocument parses a document with koanf's parser for format, through
+// provider.ParseDocument: depth-limited, errors free of the document's
+// text, keys and dates normalised, a blank document an empty map.
 func parseDocument(format string, b []byte) (map[string]any, error) {
-	if len(bytes.TrimSpace(b)) == 0 {
-		return map[string]any{}, nil
-	}
-	var (
-		m   map[string]any
-		err error
-	)
+	var unmarshal func([]byte) (map[string]any, error)
 	switch format {
 	case "yaml":
-		m, err = kyaml.Parser().Unmarshal(b)
+		unmarshal = kyaml.Parser().Unmarshal
 	case "json":
-		m, err = kjson.Parser().Unmarshal(b)
+		unmarshal = kjson.Parser().Unmarshal
 	case "toml":
-		m, err = ktoml.Parser().Unmarshal(b)
+		unmarshal = ktoml.Parser().Unmarshal
 	default:
 		return nil, fmt.Errorf("unknown document format %q", format)
 	}
+	m, err := provider.ParseDocument(format, b, unmarshal)
 	if err != nil {
-		return nil, fmt.Errorf("malformed %s document: %s", format, redactQuoted(err.Error()))
+		return nil, fmt.Errorf("malformed %s document: %w", format, err)
 	}
-	if m == nil {
-		return map[string]any{}, nil
-	}
-	return stringKeys(m).(map[string]any), nil
-}
-
-// redactQuoted blanks, line by line, the `…` span in which YAML errors quote
-// the offending text: a malformed document's error must not carry what may
-// be a secret.
-func redactQuoted(s string) string {
-	lines := strings.Split(s, "\n")
-	for n, l := range lines {
-		i, j := strings.IndexByte(l, '`'), strings.LastIndexByte(l, '`')
-		if i >= 0 && j > i {
-			lines[n] = l[:i] + "`…`" + l[j+1:]
-		}
-	}
-	return strings.Join(lines, "\n")
-}
-
-// stringKeys rewrites nested maps to map[string]any, recursively.
-func stringKeys(v any) any {
-	switch t := v.(type) {
-	case map[string]any:
-		for k, e := range t {
-			t[k] = stringKeys(e)
-		}
-		return t
-	case map[any]any:
-		m := make(map[string]any, len(t))
-		for k, e := range t {
-			m[fmt.Sprint(k)] = stringKeys(e)
-		}
-		return m
-	case []any:
-		for i, e := range t {
-			t[i] = stringKeys(e)
-		}
-		return t
-	}
-	return v
+	return m, nil
 }

@@ -210,7 +210,7 @@ func (p *Provider) validate() error {
 		return errors.New("a Password without a Username")
 	}
 	if o.Key != "" {
-		f, err := documentFormat(o.Key, o.Format)
+		f, err := provider.DocumentFormat(o.Key, o.Format)
 		if err != nil {
 			return err
 		}

@@ -21,7 +21,13 @@ func buildTree(prefix string, kvs map[string]string) (map[string]any, map[string
 		if !strings.HasPrefix(k, prefix) || strings.HasSuffix(k, "/") {
 			continue
 		}
-		segs := strings.Split(k[len(prefix):], "/")
+		rel := k[len(prefix):]
+		// Counted before splitting: a hostile key of 30,000 segments would
+		// otherwise cost a map per level before anything checks depth.
+		if strings.Count(rel, "/") >= provider.MaxDepth {
+			return nil, nil, fmt.Errorf("key %q: %w", shortKey(k), &provider.DepthError{})
+		}
+		segs := strings.Split(rel, "/")
 		if slices.Contains(segs, "") {
 			return nil, nil, fmt.Errorf("key %q has an empty path segment", k)
 		}
@@ -48,4 +54,16 @@ func buildTree(prefix string, kvs map[string]string) (map[string]any, map[string
 
 func conflict(leaf, below string) error {
 	return fmt.Errorf("key %q holds a value but key %q makes it a folder", leaf, below)
+}
+
+// maxKeyInError bounds a key quoted in an error: a key nested too deep may
+// be any length.
+const maxKeyInError = 200
+
+// shortKey cuts k to maxKeyInError bytes, on a rune boundary, marking the cut.
+func shortKey(k string) string {
+	if len(k) <= maxKeyInError {
+		return k
+	}
+	return strings.ToValidUTF8(k[:maxKeyInError], "") + "…"
 }

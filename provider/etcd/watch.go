@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"math/rand/v2"
 	"time"
 
 	"go.etcd.io/etcd/api/v3/mvccpb"
@@ -260,17 +259,10 @@ func sameContent(last, next provider.Snapshot) bool {
 // failed reports err and returns how long to wait before the next attempt.
 func (w *watcher) failed(err error) time.Duration {
 	w.report(err)
-	d := w.backoff.Next()
 	if errClass(err).slow() {
-		slow := slowRetry
-		if m := w.p.opts.Backoff.Max; m > 0 {
-			slow = min(slow, m)
-		}
-		if d < slow {
-			d = slow + rand.N(slow/4+1)
-		}
+		return w.backoff.NextAtLeast(slowRetry)
 	}
-	return d
+	return w.backoff.Next()
 }
 
 // report hands err to the Emitter and logs what it emitted.

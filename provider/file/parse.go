@@ -1,7 +1,6 @@
 package file
 
 import (
-	"encoding"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -39,7 +38,7 @@ func parserFor(format string) unmarshaler {
 // Content nested deeper than provider.MaxDepth is refused before anything
 // walks it (TOML before it is even parsed).
 func parse(format, path string, b []byte) (map[string]any, map[string]provider.Origin, error) {
-	raw, err := provider.Unmarshal(format, b, parserFor(format).Unmarshal)
+	data, err := provider.ParseDocument(format, b, parserFor(format).Unmarshal)
 	var de *provider.DepthError
 	switch {
 	case errors.As(err, &de):
@@ -47,50 +46,11 @@ func parse(format, path string, b []byte) (map[string]any, map[string]provider.O
 	case err != nil:
 		return nil, nil, parseErr(format, b, err)
 	}
-	data := normalizeMap(raw)
 	var origins map[string]provider.Origin
 	if format == "yaml" {
 		origins = yamlLines(path, b)
 	}
 	return data, origins, nil
-}
-
-// normalizeMap returns m as a map[string]any whose nested maps are
-// map[string]any too: YAML decodes a mapping with a non-string key as
-// map[any]any, whose keys become their fmt.Sprint form. Leaves that are
-// encoding.TextMarshalers (YAML and TOML timestamps, TOML local dates and
-// times) become their text, since a snapshot's leaves are strings,
-// numbers, bools or slices; the decoder parses them back.
-func normalizeMap(m map[string]any) map[string]any {
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		out[k] = normalize(v)
-	}
-	return out
-}
-
-func normalize(v any) any {
-	switch v := v.(type) {
-	case map[string]any:
-		return normalizeMap(v)
-	case map[any]any:
-		out := make(map[string]any, len(v))
-		for k, e := range v {
-			out[fmt.Sprint(k)] = normalize(e)
-		}
-		return out
-	case []any:
-		out := make([]any, len(v))
-		for i, e := range v {
-			out[i] = normalize(e)
-		}
-		return out
-	case encoding.TextMarshaler:
-		if b, err := v.MarshalText(); err == nil {
-			return string(b)
-		}
-	}
-	return v
 }
 
 // syntaxError is a parser's failure restated as "line N: message", without

@@ -1,0 +1,89 @@
+package provider
+
+import (
+	"bytes"
+	"encoding"
+	"fmt"
+	"path"
+	"strings"
+)
+
+// DocumentFormat returns the format of a document called name: "yaml",
+// "json" or "toml". format, when not empty, says it (case and a leading
+// dot are ignored, "yml" is "yaml"); otherwise name's extension does. It
+// is the rule strata's own layers follow for a document held in one file
+// or key, so a layer that follows it too reads the same documents.
+func DocumentFormat(name, format string) (string, error) {
+	f := strings.ToLower(strings.TrimPrefix(format, "."))
+	if f == "" {
+		f = strings.ToLower(strings.TrimPrefix(path.Ext(name), "."))
+	}
+	switch f {
+	case "yaml", "yml":
+		return "yaml", nil
+	case "json", "toml":
+		return f, nil
+	case "":
+		return "", fmt.Errorf("document %q has no extension: set Format to yaml, json or toml", name)
+	}
+	return "", fmt.Errorf("unknown document format %q: use yaml, json or toml", f)
+}
+
+// ParseDocument parses b, a document in format, with unmarshal (a koanf
+// parser's Unmarshal, for example) into the Data of a Snapshot, with the
+// guarantees of Unmarshal: content nested deeper than MaxDepth is a
+// *DepthError, and a parser's error does not repeat the document's text.
+//
+// A blank document (empty or only white space) is an empty map, as is a
+// document that parses to nothing (YAML "~"); whether an empty layer is
+// acceptable is the caller's decision. The result is normalised the way a
+// snapshot's values must be: every nested map is a map[string]any (YAML
+// allows other key types; their keys become their fmt.Sprint form), and a
+// leaf that is an encoding.TextMarshaler (YAML and TOML timestamps, TOML
+// local dates and times) becomes its text, which the decoder parses back.
+//
+// Errors are not wrapped: the caller names the layer and the document.
+// ParseDocument keeps no reference to b and is safe for concurrent use if
+// unmarshal is.
+func ParseDocument(format string, b []byte, unmarshal func([]byte) (map[string]any, error)) (map[string]any, error) {
+	if len(bytes.TrimSpace(b)) == 0 {
+		return map[string]any{}, nil
+	}
+	m, err := Unmarshal(format, b, unmarshal)
+	if err != nil {
+		return nil, err
+	}
+	return normalizeMap(m), nil
+}
+
+func normalizeMap(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = normalize(v)
+	}
+	return out
+}
+
+func normalize(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		return normalizeMap(v)
+	case map[any]any:
+		out := make(map[string]any, len(v))
+		for k, e := range v {
+			out[fmt.Sprint(k)] = normalize(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, e := range v {
+			out[i] = normalize(e)
+		}
+		return out
+	case encoding.TextMarshaler:
+		if b, err := v.MarshalText(); err == nil {
+			return string(b)
+		}
+	}
+	return v
+}
