@@ -11,7 +11,7 @@ import (
 	"github.com/strata-go/strata/decoder"
 )
 
-type color struct{ r, g, b uint8 }
+type color struct{ r uint8 } // one channel is enough to tell red from the zero value
 
 func parseColor(s string) (color, error) {
 	switch s {

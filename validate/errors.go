@@ -2,8 +2,6 @@ package validate
 
 import "github.com/strata-go/strata/internal/fielderr"
 
-const maxValueLen = fielderr.MaxValueLen
-
 // FieldError is one problem with one key: Key is the dotted config key
 // ("db.max_conns", "servers[0].port", "features.beta", or "" for the whole
 // value), Rule the failed rule ("min", "required", "Validate" for the
