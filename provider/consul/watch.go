@@ -88,13 +88,16 @@ type watcher struct {
 	seen  uint64 // the index of the last answer, to log one going back
 
 	// em decides what is delivered (rule 1) and reports an outage once;
-	// hash is the content hash of em.Last(), next that of the snapshot
-	// being handed to it (read from pending), so each answer is hashed
-	// once.
+	// in document mode hash is the content hash of em.Last(), next that of
+	// the snapshot being handed to it (read from pending), so each answer
+	// is hashed once.
 	em      *provider.Emitter
 	hash    [32]byte
 	next    [32]byte
 	pending *read
+	// sameTree, in tree mode, replaces the hashes: whether the answer
+	// being handed to em holds em.Last()'s content (shareTree).
+	sameTree bool
 
 	backoff provider.Backoff // errors other than an outage
 	outage  provider.Backoff // Consul unreachable (ClassUnavailable)
@@ -125,7 +128,9 @@ func (p *Provider) newWatcher(last provider.Snapshot, emit func(provider.Event))
 	if last.Data == nil && last.Version == "" {
 		return w
 	}
-	w.hash = contentHash(last.Data)
+	if p.key != "" {
+		w.hash = contentHash(last.Data)
+	}
 	w.plainAt = last.ReadAt // Load's read carried no index
 
 	dcName := last.Info["datacenter"]
@@ -207,7 +212,15 @@ func (w *watcher) succeeded(r *read) {
 	if wasFailing {
 		w.p.logger().Info("consul: layer recovered", "layer", w.p.name, "addr", w.p.addr)
 	}
-	w.next, w.pending = contentHash(snap.Data), r
+	if w.p.key == "" {
+		// Tree mode: unchanged subtrees become the delivered maps, which
+		// also tells whether anything changed, without hashing the tree.
+		last := w.em.Last()
+		snap.Data, snap.Origins, w.sameTree = shareSnapshot(last.Data, snap.Data, last.Origins, snap.Origins)
+	} else {
+		w.next = contentHash(snap.Data)
+	}
+	w.pending = r
 	if snap.Stale != prevStale {
 		w.p.logger().Warn("consul: staleness changed", "layer", w.p.name,
 			"stale", snap.Stale, "last_contact", snap.Info["last_contact"])
@@ -222,7 +235,11 @@ func (w *watcher) succeeded(r *read) {
 // index and the rest of Info are not compared: an index moves on writes
 // elsewhere that change nothing here.
 func (w *watcher) equal(last, next provider.Snapshot) bool {
-	return w.next == w.hash && last.Stale == next.Stale &&
+	same := w.sameTree
+	if w.p.key != "" {
+		same = w.next == w.hash
+	}
+	return same && last.Stale == next.Stale &&
 		last.Info["datacenter"] == next.Info["datacenter"]
 }
 

@@ -1,0 +1,88 @@
+package consul
+
+import (
+	"maps"
+	"reflect"
+
+	"github.com/strata-go/strata/provider"
+)
+
+// shareTree makes next, a tree just built for this read and not yet
+// delivered, reuse prev's maps and strings wherever their content is
+// equal, so a consumer that compares snapshots by map identity (the root
+// package's incremental reload) skips every unchanged subtree in one
+// comparison, and compares unchanged strings by pointer.
+//
+// Only next's maps are written: prev was delivered and is immutable. A
+// subtree of next equal to prev's is replaced by prev's, so the maps left
+// in next that are not prev's are exactly the changed ones.
+//
+// same reports that next holds prev's content (nil and empty are the same
+// content, as for contentHash); shape reports that both have the same
+// keys at the same places (only leaf values may differ), in which case
+// their origins are the same too.
+func shareTree(prev, next map[string]any) (same, shape bool) {
+	if len(prev) != len(next) {
+		return false, false
+	}
+	same, shape = true, true
+	for k, nv := range next {
+		pv, ok := prev[k]
+		if !ok {
+			return false, false
+		}
+		switch n := nv.(type) {
+		case map[string]any:
+			p, ok := pv.(map[string]any)
+			if !ok {
+				return false, false
+			}
+			s, sh := shareTree(p, n)
+			if !sh {
+				return false, false
+			}
+			if s {
+				next[k] = p
+			} else {
+				same = false
+			}
+		case string:
+			p, ok := pv.(string)
+			switch {
+			case !ok:
+				if _, isMap := pv.(map[string]any); isMap {
+					return false, false
+				}
+				same = false
+			case p == n:
+				next[k] = p // one string for both: later comparisons are by pointer
+			default:
+				same = false
+			}
+		default:
+			if _, isMap := pv.(map[string]any); isMap {
+				return false, false
+			}
+			if !reflect.DeepEqual(pv, nv) {
+				same = false
+			}
+		}
+	}
+	return same, shape
+}
+
+// shareSnapshot applies shareTree to a tree-mode read against the last
+// delivered data and origins: when the content is unchanged the previous
+// maps are returned as they are, and when only values changed the
+// previous origins map is reused. It reports whether the content is the
+// same.
+func shareSnapshot(prevData, data map[string]any, prevOrigins, origins map[string]provider.Origin) (map[string]any, map[string]provider.Origin, bool) {
+	same, shape := shareTree(prevData, data)
+	if shape && prevOrigins != nil && len(prevOrigins) == len(origins) && maps.Equal(prevOrigins, origins) {
+		origins = prevOrigins
+	}
+	if same && prevData != nil {
+		data = prevData
+	}
+	return data, origins, same
+}
