@@ -35,7 +35,7 @@ func decodeList(prefix string, r io.Reader) (map[string]any, map[string]provider
 		return nil, nil, fmt.Errorf("decoding the list answer: %w", err)
 	}
 	if tok == nil { // "null": no entries
-		return buildTreeFrom(prefix, nil)
+		return buildTreeFrom(prefix, nil, true)
 	}
 	if d, ok := tok.(json.Delim); !ok || d != '[' {
 		return nil, nil, fmt.Errorf("decoding the list answer: want an array, got %v", tok)
@@ -62,7 +62,7 @@ func decodeList(prefix string, r io.Reader) (map[string]any, map[string]provider
 	if _, err := dec.Token(); err != nil {
 		return nil, nil, fmt.Errorf("decoding the list answer: %w", err)
 	}
-	return buildTreeFrom(prefix, pairList{keys: keys, vals: vals})
+	return buildTreeFrom(prefix, pairList{keys: keys, vals: vals}, true)
 }
 
 // decodeValue decodes a List entry's Value, a JSON string holding base64,

@@ -1,7 +1,6 @@
 package consul
 
 import (
-	"maps"
 	"reflect"
 
 	"github.com/strata-go/strata/provider"
@@ -73,12 +72,15 @@ func shareTree(prev, next map[string]any) (same, shape bool) {
 
 // shareSnapshot applies shareTree to a tree-mode read against the last
 // delivered data and origins: when the content is unchanged the previous
-// maps are returned as they are, and when only values changed the
-// previous origins map is reused. It reports whether the content is the
+// maps are returned as they are, and when the keys are the same (only
+// values changed) the previous origins are returned, since a tree's
+// origins follow from its keys alone (buildTree). Otherwise origins is
+// nil and the caller builds them. It reports whether the content is the
 // same.
-func shareSnapshot(prevData, data map[string]any, prevOrigins, origins map[string]provider.Origin) (map[string]any, map[string]provider.Origin, bool) {
+func shareSnapshot(prevData, data map[string]any, prevOrigins map[string]provider.Origin) (map[string]any, map[string]provider.Origin, bool) {
 	same, shape := shareTree(prevData, data)
-	if shape && prevOrigins != nil && len(prevOrigins) == len(origins) && maps.Equal(prevOrigins, origins) {
+	var origins map[string]provider.Origin
+	if shape && prevOrigins != nil {
 		origins = prevOrigins
 	}
 	if same && prevData != nil {

@@ -16,7 +16,7 @@ import (
 // value and a folder ("a" and "a/b"), or has an empty path segment, is an
 // error naming the keys; pairs are never modified.
 func buildTree(prefix string, pairs api.KVPairs) (map[string]any, map[string]provider.Origin, error) {
-	return buildTreeFrom(prefix, kvPairs(pairs))
+	return buildTreeFrom(prefix, kvPairs(pairs), true)
 }
 
 // pairSource is a List answer's entries, whatever decoded them: Key is ""
@@ -42,14 +42,19 @@ func (p pairList) Len() int           { return len(p.keys) }
 func (p pairList) Key(i int) string   { return p.keys[i] }
 func (p pairList) Value(i int) string { return p.vals[i] }
 
-// buildTreeFrom is buildTree over any decoding of the answer.
-func buildTreeFrom(prefix string, pairs pairSource) (map[string]any, map[string]provider.Origin, error) {
+// buildTreeFrom is buildTree over any decoding of the answer. Without
+// withOrigins the origins are not built (nil): a watcher whose read keeps
+// the delivered tree's shape reuses the delivered origins instead.
+func buildTreeFrom(prefix string, pairs pairSource, withOrigins bool) (map[string]any, map[string]provider.Origin, error) {
 	n := 0
 	if pairs != nil {
 		n = pairs.Len()
 	}
 	data := make(map[string]any)
-	origins := make(map[string]provider.Origin, n)
+	var origins map[string]provider.Origin
+	if withOrigins {
+		origins = make(map[string]provider.Origin, n)
+	}
 	// folders remembers, per dotted folder path, the key that created it,
 	// to name both keys of a conflict whichever comes first.
 	folders := make(map[string]string)
@@ -98,16 +103,18 @@ func buildTreeFrom(prefix string, pairs pairSource) (map[string]any, map[string]
 			case map[string]any:
 				node = v
 			default:
-				return nil, nil, conflict(origins[strings.Join(segs[:i+1], ".")].Ref, key)
+				// The leaf in the way is the key of this path.
+				return nil, nil, conflict(prefix+strings.Join(segs[:i+1], "/"), key)
 			}
 		}
-		dotted := strings.Join(segs, ".")
 		last := segs[len(segs)-1]
 		if _, ok := node[last].(map[string]any); ok {
-			return nil, nil, conflict(key, folders[dotted])
+			return nil, nil, conflict(key, folders[strings.Join(segs, ".")])
 		}
 		node[last] = pairs.Value(i)
-		origins[dotted] = provider.Origin{Kind: originKind, Ref: key}
+		if withOrigins {
+			origins[strings.Join(segs, ".")] = provider.Origin{Kind: originKind, Ref: key}
+		}
 	}
 	return data, origins, nil
 }

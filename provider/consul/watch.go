@@ -203,7 +203,8 @@ func (w *watcher) succeeded(r *read) {
 		w.index = 0
 	}
 
-	snap, err := w.p.snapshot(r)
+	// Tree mode builds origins only when the keys changed (shareSnapshot).
+	snap, err := w.p.snapshotOf(r, w.p.key != "")
 	if err != nil {
 		w.report(err) // the index is kept (or reset by rule 12 above)
 		return
@@ -216,7 +217,13 @@ func (w *watcher) succeeded(r *read) {
 		// Tree mode: unchanged subtrees become the delivered maps, which
 		// also tells whether anything changed, without hashing the tree.
 		last := w.em.Last()
-		snap.Data, snap.Origins, w.sameTree = shareSnapshot(last.Data, snap.Data, last.Origins, snap.Origins)
+		snap.Data, snap.Origins, w.sameTree = shareSnapshot(last.Data, snap.Data, last.Origins)
+		if snap.Origins == nil {
+			if _, snap.Origins, err = buildTree(w.p.prefix, r.pairs); err != nil {
+				w.report(w.p.failClass(r.dc, ClassInvalidData, 0, err)) // unreachable: the same pairs built the tree
+				return
+			}
+		}
 	} else {
 		w.next = contentHash(snap.Data)
 	}
