@@ -88,32 +88,39 @@ func buildTreeFrom(prefix string, pairs pairSource, withOrigins bool) (map[strin
 		if strings.Count(rel, "/") >= provider.MaxDepth {
 			return nil, nil, fmt.Errorf("key %q: %w", bounded(key), &provider.DepthError{})
 		}
-		segs := strings.Split(rel, "/")
-		if slices.Contains(segs, "") {
+		// Walked in place rather than split: no slice per key.
+		if rel == "" || rel[0] == '/' || strings.Contains(rel, "//") {
 			return nil, nil, fmt.Errorf("key %q has an empty path segment", key)
 		}
-		node := data
-		for i, s := range segs[:len(segs)-1] {
+		node, start := data, 0
+		for {
+			j := strings.IndexByte(rel[start:], '/')
+			if j < 0 {
+				break
+			}
+			j += start
+			s := rel[start:j]
 			switch v := node[s].(type) {
 			case nil:
 				m := make(map[string]any)
 				node[s] = m
-				folders[strings.Join(segs[:i+1], ".")] = key
+				folders[strings.ReplaceAll(rel[:j], "/", ".")] = key
 				node = m
 			case map[string]any:
 				node = v
 			default:
 				// The leaf in the way is the key of this path.
-				return nil, nil, conflict(prefix+strings.Join(segs[:i+1], "/"), key)
+				return nil, nil, conflict(prefix+rel[:j], key)
 			}
+			start = j + 1
 		}
-		last := segs[len(segs)-1]
+		last := rel[start:]
 		if _, ok := node[last].(map[string]any); ok {
-			return nil, nil, conflict(key, folders[strings.Join(segs, ".")])
+			return nil, nil, conflict(key, folders[strings.ReplaceAll(rel, "/", ".")])
 		}
 		node[last] = pairs.Value(i)
 		if withOrigins {
-			origins[strings.Join(segs, ".")] = provider.Origin{Kind: originKind, Ref: key}
+			origins[strings.ReplaceAll(rel, "/", ".")] = provider.Origin{Kind: originKind, Ref: key}
 		}
 	}
 	return data, origins, nil
