@@ -62,7 +62,7 @@ func shareTree(prev, next map[string]any) (same, shape bool) {
 			if _, isMap := pv.(map[string]any); isMap {
 				return false, false
 			}
-			if !reflect.DeepEqual(pv, nv) {
+			if !sameLeaf(pv, nv) {
 				same = false
 			}
 		}
@@ -87,4 +87,63 @@ func shareSnapshot(prevData, data map[string]any, prevOrigins map[string]provide
 		data = prevData
 	}
 	return data, origins, same
+}
+
+// sameLeaf compares two values of a parsed document that are not maps (a
+// tree's leaves are all strings) the way contentHash did: NaN is the same
+// as NaN, so a document holding .nan is not a change on every answer.
+func sameLeaf(a, b any) bool {
+	switch x := a.(type) {
+	case float64:
+		y, ok := b.(float64)
+		return ok && (x == y || x != x && y != y)
+	case []any:
+		y, ok := b.([]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for i := range x {
+			xm, xok := x[i].(map[string]any)
+			ym, yok := y[i].(map[string]any)
+			if xok != yok {
+				return false
+			}
+			if xok {
+				if same, _ := sameMapContent(xm, ym); !same {
+					return false
+				}
+			} else if !sameLeaf(x[i], y[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	return reflect.DeepEqual(a, b)
+}
+
+// sameMapContent is shareTree's comparison without sharing, for maps
+// inside lists: nothing is written.
+func sameMapContent(a, b map[string]any) (bool, bool) {
+	if len(a) != len(b) {
+		return false, false
+	}
+	for k, av := range a {
+		bv, ok := b[k]
+		if !ok {
+			return false, false
+		}
+		am, aok := av.(map[string]any)
+		bm, bok := bv.(map[string]any)
+		if aok != bok {
+			return false, false
+		}
+		if aok {
+			if same, _ := sameMapContent(am, bm); !same {
+				return false, false
+			}
+		} else if !sameLeaf(av, bv) {
+			return false, false
+		}
+	}
+	return true, true
 }
