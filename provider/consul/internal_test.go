@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"math"
 	"net"
 	"net/url"
 	"strings"
@@ -197,19 +198,28 @@ func TestErrorTextNamesLayerAndAddressButNoToken(t *testing.T) {
 	assert.Equal(t, 500, ce.Status)
 }
 
-func TestContentHash(t *testing.T) {
-	a := map[string]any{"x": "1", "db": map[string]any{"host": "h", "port": "1"}}
-	b := map[string]any{"db": map[string]any{"port": "1", "host": "h"}, "x": "1"}
-	assert.Equal(t, contentHash(a), contentHash(b), "key order does not matter")
-	assert.Equal(t, contentHash(nil), contentHash(map[string]any{}), "nil and empty are the same content")
+// TestSameContent: what the watcher counts as the same content (rule 1),
+// whatever the key order; nil and empty are the same, NaN is NaN.
+func TestSameContent(t *testing.T) {
+	a := map[string]any{"x": "1", "db": map[string]any{"host": "h", "port": "1"}, "f": math.NaN(), "l": []any{"a", map[string]any{"b": "c"}}}
+	b := map[string]any{"db": map[string]any{"port": "1", "host": "h"}, "x": "1", "f": math.NaN(), "l": []any{"a", map[string]any{"b": "c"}}}
+	same, _ := sameMapContent(a, b)
+	assert.True(t, same, "key order does not matter")
+	same, _ = sameMapContent(nil, map[string]any{})
+	assert.True(t, same, "nil and empty are the same content")
 	for _, other := range []map[string]any{
 		{"x": "1", "db": map[string]any{"host": "h", "port": "2"}},
 		{"x": "1", "db": map[string]any{"host": "h"}},
 		{"x": 1, "db": map[string]any{"host": "h", "port": "1"}},
 		{"x": "1", "db.host": "h", "db.port": "1"},
 		{"x": []any{"1"}, "db": map[string]any{"host": "h", "port": "1"}},
+		{"x": "1", "db": map[string]any{"host": "h", "port": "1"}, "f": 1.0, "l": []any{"a", map[string]any{"b": "c"}}},
+		{"x": "1", "db": map[string]any{"host": "h", "port": "1"}, "f": math.NaN(), "l": []any{"a", map[string]any{"b": "d"}}},
 	} {
-		assert.NotEqual(t, contentHash(a), contentHash(other), "%v", other)
+		same, _ := sameMapContent(a, other)
+		assert.False(t, same, "%v", other)
+		same, _ = shareTree(a, other)
+		assert.False(t, same, "%v", other)
 	}
 }
 

@@ -151,6 +151,13 @@ func (p *Provider) get(ctx context.Context, dc string, index uint64, wait time.D
 // snapshot turns a read into the layer's Snapshot, or into an
 // invalid-data or not-found error naming the layer and key.
 func (p *Provider) snapshot(r *read) (provider.Snapshot, error) {
+	return p.snapshotOf(r, true)
+}
+
+// snapshotOf is snapshot; without withOrigins a tree layer's Origins are
+// left nil for the caller to fill (the watcher reuses the delivered ones
+// when the keys did not change).
+func (p *Provider) snapshotOf(r *read, withOrigins bool) (provider.Snapshot, error) {
 	snap := provider.Snapshot{
 		Version: strconv.FormatUint(r.index, 10),
 		Source:  p.source(),
@@ -164,7 +171,7 @@ func (p *Provider) snapshot(r *read) (provider.Snapshot, error) {
 	var err error
 	switch {
 	case p.key == "":
-		snap.Data, snap.Origins, err = buildTree(p.prefix, r.pairs)
+		snap.Data, snap.Origins, err = buildTreeFrom(p.prefix, kvPairs(r.pairs), withOrigins)
 	case r.doc == nil && p.opts.Optional:
 		snap.Data = map[string]any{}
 	case r.doc == nil:

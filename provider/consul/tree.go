@@ -16,55 +16,112 @@ import (
 // value and a folder ("a" and "a/b"), or has an empty path segment, is an
 // error naming the keys; pairs are never modified.
 func buildTree(prefix string, pairs api.KVPairs) (map[string]any, map[string]provider.Origin, error) {
+	return buildTreeFrom(prefix, kvPairs(pairs), true)
+}
+
+// pairSource is a List answer's entries, whatever decoded them: Key is ""
+// for an entry to skip.
+type pairSource interface {
+	Len() int
+	Key(i int) string
+	Value(i int) string
+}
+
+// kvPairs is consul/api's decoding of a List answer.
+type kvPairs api.KVPairs
+
+func (p kvPairs) Len() int           { return len(p) }
+func (p kvPairs) Key(i int) string   { return keyOf(p[i]) }
+func (p kvPairs) Value(i int) string { return string(p[i].Value) }
+
+// pairList is decodeList's decoding of a List answer: keys[i] holds
+// vals[i].
+type pairList struct{ keys, vals []string }
+
+func (p pairList) Len() int           { return len(p.keys) }
+func (p pairList) Key(i int) string   { return p.keys[i] }
+func (p pairList) Value(i int) string { return p.vals[i] }
+
+// buildTreeFrom is buildTree over any decoding of the answer. Without
+// withOrigins the origins are not built (nil): a watcher whose read keeps
+// the delivered tree's shape reuses the delivered origins instead.
+func buildTreeFrom(prefix string, pairs pairSource, withOrigins bool) (map[string]any, map[string]provider.Origin, error) {
+	n := 0
+	if pairs != nil {
+		n = pairs.Len()
+	}
 	data := make(map[string]any)
-	origins := make(map[string]provider.Origin, len(pairs))
+	var origins map[string]provider.Origin
+	if withOrigins {
+		origins = make(map[string]provider.Origin, n)
+	}
 	// folders remembers, per dotted folder path, the key that created it,
 	// to name both keys of a conflict whichever comes first.
 	folders := make(map[string]string)
 
-	// Consul answers in key order; sorting a copy otherwise keeps the
-	// error for a conflict deterministic whatever the source.
-	byKey := func(a, b *api.KVPair) int { return strings.Compare(keyOf(a), keyOf(b)) }
-	if !slices.IsSortedFunc(pairs, byKey) {
-		pairs = slices.Clone(pairs)
-		slices.SortFunc(pairs, byKey)
+	// Consul answers in key order; visiting in sorted order otherwise
+	// keeps the error for a conflict deterministic whatever the source.
+	var order []int
+	for i := 1; i < n; i++ {
+		if pairs.Key(i-1) > pairs.Key(i) {
+			order = make([]int, n)
+			for j := range order {
+				order[j] = j
+			}
+			slices.SortStableFunc(order, func(a, b int) int { return strings.Compare(pairs.Key(a), pairs.Key(b)) })
+			break
+		}
 	}
 
-	for _, kv := range pairs {
-		if kv == nil || !strings.HasPrefix(kv.Key, prefix) || strings.HasSuffix(kv.Key, "/") {
+	for j := range n {
+		i := j
+		if order != nil {
+			i = order[j]
+		}
+		key := pairs.Key(i)
+		if key == "" || !strings.HasPrefix(key, prefix) || strings.HasSuffix(key, "/") {
 			continue
 		}
-		rel := kv.Key[len(prefix):]
+		rel := key[len(prefix):]
 		// Counted before splitting: a hostile key of 30,000 segments
 		// would otherwise cost a map per level and a dotted key per map.
 		if strings.Count(rel, "/") >= provider.MaxDepth {
-			return nil, nil, fmt.Errorf("key %q: %w", bounded(kv.Key), &provider.DepthError{})
+			return nil, nil, fmt.Errorf("key %q: %w", bounded(key), &provider.DepthError{})
 		}
-		segs := strings.Split(rel, "/")
-		if slices.Contains(segs, "") {
-			return nil, nil, fmt.Errorf("key %q has an empty path segment", kv.Key)
+		// Walked in place rather than split: no slice per key.
+		if rel == "" || rel[0] == '/' || strings.Contains(rel, "//") {
+			return nil, nil, fmt.Errorf("key %q has an empty path segment", key)
 		}
-		node := data
-		for i, s := range segs[:len(segs)-1] {
+		node, start := data, 0
+		for {
+			j := strings.IndexByte(rel[start:], '/')
+			if j < 0 {
+				break
+			}
+			j += start
+			s := rel[start:j]
 			switch v := node[s].(type) {
 			case nil:
 				m := make(map[string]any)
 				node[s] = m
-				folders[strings.Join(segs[:i+1], ".")] = kv.Key
+				folders[strings.ReplaceAll(rel[:j], "/", ".")] = key
 				node = m
 			case map[string]any:
 				node = v
 			default:
-				return nil, nil, conflict(origins[strings.Join(segs[:i+1], ".")].Ref, kv.Key)
+				// The leaf in the way is the key of this path.
+				return nil, nil, conflict(prefix+rel[:j], key)
 			}
+			start = j + 1
 		}
-		dotted := strings.Join(segs, ".")
-		last := segs[len(segs)-1]
+		last := rel[start:]
 		if _, ok := node[last].(map[string]any); ok {
-			return nil, nil, conflict(kv.Key, folders[dotted])
+			return nil, nil, conflict(key, folders[strings.ReplaceAll(rel, "/", ".")])
 		}
-		node[last] = string(kv.Value)
-		origins[dotted] = provider.Origin{Kind: originKind, Ref: kv.Key}
+		node[last] = pairs.Value(i)
+		if withOrigins {
+			origins[strings.ReplaceAll(rel, "/", ".")] = provider.Origin{Kind: originKind, Ref: key}
+		}
 	}
 	return data, origins, nil
 }

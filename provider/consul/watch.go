@@ -2,13 +2,9 @@ package consul
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"maps"
 	"math/rand/v2"
-	"slices"
 	"strconv"
 	"time"
 
@@ -88,13 +84,12 @@ type watcher struct {
 	seen  uint64 // the index of the last answer, to log one going back
 
 	// em decides what is delivered (rule 1) and reports an outage once;
-	// hash is the content hash of em.Last(), next that of the snapshot
-	// being handed to it (read from pending), so each answer is hashed
-	// once.
+	// pending is the read being handed to it, and same whether that read
+	// holds em.Last()'s content (shareTree, computed while the new maps
+	// were made to share the delivered ones).
 	em      *provider.Emitter
-	hash    [32]byte
-	next    [32]byte
 	pending *read
+	same    bool
 
 	backoff provider.Backoff // errors other than an outage
 	outage  provider.Backoff // Consul unreachable (ClassUnavailable)
@@ -111,7 +106,6 @@ func (p *Provider) newWatcher(last provider.Snapshot, emit func(provider.Event))
 		if ev.Snapshot != nil {
 			// Cached before the callback runs: what was delivered is on
 			// disk by the time anyone hears of it.
-			w.hash = w.next
 			w.p.writeCache(w.pending)
 		}
 		emit(ev)
@@ -125,7 +119,6 @@ func (p *Provider) newWatcher(last provider.Snapshot, emit func(provider.Event))
 	if last.Data == nil && last.Version == "" {
 		return w
 	}
-	w.hash = contentHash(last.Data)
 	w.plainAt = last.ReadAt // Load's read carried no index
 
 	dcName := last.Info["datacenter"]
@@ -198,7 +191,8 @@ func (w *watcher) succeeded(r *read) {
 		w.index = 0
 	}
 
-	snap, err := w.p.snapshot(r)
+	// Tree mode builds origins only when the keys changed (shareSnapshot).
+	snap, err := w.p.snapshotOf(r, w.p.key != "")
 	if err != nil {
 		w.report(err) // the index is kept (or reset by rule 12 above)
 		return
@@ -207,7 +201,25 @@ func (w *watcher) succeeded(r *read) {
 	if wasFailing {
 		w.p.logger().Info("consul: layer recovered", "layer", w.p.name, "addr", w.p.addr)
 	}
-	w.next, w.pending = contentHash(snap.Data), r
+	if last := w.em.Last(); w.p.key != "" {
+		// Document mode: the same sharing; a document has no origins.
+		var same bool
+		if same, _ = shareTree(last.Data, snap.Data); same && last.Data != nil {
+			snap.Data = last.Data
+		}
+		w.same = same
+	} else {
+		// Tree mode: unchanged subtrees become the delivered maps, which
+		// also tells whether anything changed, without hashing the tree.
+		snap.Data, snap.Origins, w.same = shareSnapshot(last.Data, snap.Data, last.Origins)
+		if snap.Origins == nil {
+			if _, snap.Origins, err = buildTree(w.p.prefix, r.pairs); err != nil {
+				w.report(w.p.failClass(r.dc, ClassInvalidData, 0, err)) // unreachable: the same pairs built the tree
+				return
+			}
+		}
+	}
+	w.pending = r
 	if snap.Stale != prevStale {
 		w.p.logger().Warn("consul: staleness changed", "layer", w.p.name,
 			"stale", snap.Stale, "last_contact", snap.Info["last_contact"])
@@ -222,7 +234,7 @@ func (w *watcher) succeeded(r *read) {
 // index and the rest of Info are not compared: an index moves on writes
 // elsewhere that change nothing here.
 func (w *watcher) equal(last, next provider.Snapshot) bool {
-	return w.next == w.hash && last.Stale == next.Stale &&
+	return w.same && last.Stale == next.Stale &&
 		last.Info["datacenter"] == next.Info["datacenter"]
 }
 
@@ -243,7 +255,7 @@ func (w *watcher) failed(err error) time.Duration {
 	// could not see it (a restarted or re-created server, a restore). A
 	// blocking query on the old index would then be held for the whole
 	// Wait before Consul answers with the lower one (rule 2), so the next
-	// read does not block. The content hash still keeps unchanged data from
+	// read does not block. The content comparison still keeps unchanged data from
 	// being delivered again (rule 6); the cost is one non-blocking read per
 	// outage.
 	w.index = 0
@@ -292,38 +304,4 @@ func outageKey(err error) string {
 		return fmt.Sprint(e.Class, "|", e.Status)
 	}
 	return err.Error()
-}
-
-// contentHash identifies a layer's content for rule 1: the same nested
-// map, whatever the index or key order, hashes the same.
-func contentHash(data map[string]any) [32]byte {
-	return sha256.Sum256(appendCanonical(nil, data))
-}
-
-// appendCanonical appends an unambiguous encoding of v: every value is a
-// type tag and a length followed by its content, maps in key order.
-func appendCanonical(b []byte, v any) []byte {
-	switch t := v.(type) {
-	case map[string]any:
-		b = appendTag(b, 'm', len(t))
-		for _, k := range slices.Sorted(maps.Keys(t)) {
-			b = append(appendTag(b, 'k', len(k)), k...)
-			b = appendCanonical(b, t[k])
-		}
-	case []any:
-		b = appendTag(b, 'l', len(t))
-		for _, e := range t {
-			b = appendCanonical(b, e)
-		}
-	case string:
-		b = append(appendTag(b, 's', len(t)), t...)
-	default:
-		s := fmt.Sprintf("%T:%v", t, t)
-		b = append(appendTag(b, 'v', len(s)), s...)
-	}
-	return b
-}
-
-func appendTag(b []byte, tag byte, n int) []byte {
-	return binary.AppendUvarint(append(b, tag), uint64(n))
 }

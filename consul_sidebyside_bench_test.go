@@ -1,0 +1,203 @@
+package strata_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"runtime"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/consul/api"
+
+	"github.com/strata-go/strata"
+	"github.com/strata-go/strata/internal/consultest"
+	"github.com/strata-go/strata/provider/consul"
+)
+
+// putSpacing separates two PUTs of the side-by-side benchmarks. It is
+// above the watcher's default MinInterval (100 ms) plus its jitter (up to
+// 50 ms), so every change finds strata's blocking query already waiting
+// and the figures are latency, not the rate limit: back to back, a change
+// at 10 keys lands inside the gap and waits for it by design (rule 8).
+const putSpacing = 200 * time.Millisecond
+
+// BenchmarkConsulSideBySide measures PUT → OnChange with the default
+// options (MinInterval 100 ms), side by side with a bare consul/api
+// blocking loop that sees the very same PUT, PUTs spaced by putSpacing:
+// tree mode at 10, 1,000 and 10,000 keys (a raw KV().List loop), and
+// document mode at 1,000 keys (a raw KV().Get loop on the document key,
+// its own floor). Reported: the two p50s and their ratio.
+func BenchmarkConsulSideBySide(b *testing.B) {
+	agent := consultest.Start(b, consultest.Options{})
+	for _, n := range []int{10, 1000, 10000} {
+		b.Run(fmt.Sprintf("tree/keys=%d", n), func(b *testing.B) { benchSideBySide(b, agent, n, false) })
+	}
+	b.Run("document/keys=1000", func(b *testing.B) { benchSideBySide(b, agent, 1000, true) })
+}
+
+// Doc is a config read from one JSON document.
+type Doc struct {
+	Keys map[string]string `config:"keys"`
+}
+
+func docValue(n, i int) []byte {
+	keys := make(map[string]string, n)
+	for k := range n {
+		keys[fmt.Sprintf("k%05d", k)] = "v"
+	}
+	keys["k00000"] = strconv.Itoa(i)
+	out, _ := json.Marshal(map[string]any{"keys": keys})
+	return out
+}
+
+func benchSideBySide(b *testing.B, agent *consultest.Agent, n int, document bool) {
+	client := agent.Client(b)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+
+	root := fmt.Sprintf("side%d/", n)
+	prefix := root + "keys/"
+	docKey := fmt.Sprintf("sidedoc%d.json", n)
+	put := func(i int) {
+		kv := &api.KVPair{Key: prefix + "k00000", Value: []byte(strconv.Itoa(i))}
+		if document {
+			kv = &api.KVPair{Key: docKey, Value: docValue(n, i)}
+		}
+		if _, err := client.KV().Put(kv, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if document {
+		put(0)
+	} else {
+		seedPrefix(b, agent, prefix, n)
+	}
+
+	rawSeen, rawDone := make(chan time.Time, 16), make(chan struct{})
+	if document {
+		go rawWatchKey(ctx, client, docKey, rawSeen, rawDone)
+	} else {
+		go rawWatch(ctx, client, prefix, rawSeen, rawDone)
+	}
+	defer func() { cancel(); <-rawDone }()
+
+	opts := consul.Options{Prefix: root, Client: client}
+	if document {
+		opts = consul.Options{Key: docKey, Client: client}
+	}
+	strataSeen := make(chan time.Time, 16)
+	var cfgClose func()
+	if document {
+		cfg, err := strata.Load[Doc](ctx, consul.New(opts))
+		if err != nil {
+			b.Fatal(err)
+		}
+		cfg.OnChange(func(_, _ *Doc) { strataSeen <- time.Now() })
+		cfgClose = func() { _ = cfg.Close() }
+	} else {
+		cfg, err := strata.Load[Prefixed](ctx, consul.New(opts))
+		if err != nil {
+			b.Fatal(err)
+		}
+		cfg.OnChange(func(_, _ *Prefixed) { strataSeen <- time.Now() })
+		cfgClose = func() { _ = cfg.Close() }
+	}
+	defer cfgClose()
+	<-rawSeen // the raw loop's first, non-blocking read
+
+	var raw, lib []time.Duration
+	i := 0
+	for b.Loop() {
+		i++
+		pause := time.NewTimer(putSpacing)
+		start := time.Now()
+		put(i)
+		raw = append(raw, waitFor(b, rawSeen).Sub(start))
+		lib = append(lib, waitFor(b, strataSeen).Sub(start))
+		<-pause.C
+	}
+	rawP50, libP50 := median(raw), median(lib)
+	b.ReportMetric(float64(rawP50.Microseconds()), "raw-p50-µs")
+	b.ReportMetric(float64(libP50.Microseconds()), "strata-p50-µs")
+	b.ReportMetric(float64(libP50)/float64(rawP50), "strata/raw")
+}
+
+// BenchmarkConsulBytesPerChange measures the bytes allocated by the whole
+// process per change at 10,000 keys, for the raw consul/api loop alone and
+// for strata alone (default options, PUTs spaced by putSpacing), so each
+// figure holds one observer plus the same PUT traffic.
+func BenchmarkConsulBytesPerChange(b *testing.B) {
+	agent := consultest.Start(b, consultest.Options{})
+	const n = 10000
+	prefix := "bytes/keys/"
+	seedPrefix(b, agent, prefix, n)
+	client := agent.Client(b)
+	for _, who := range []string{"raw", "strata"} {
+		b.Run(who+"/keys=10000", func(b *testing.B) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			seen := make(chan time.Time, 16)
+			if who == "raw" {
+				done := make(chan struct{})
+				go rawWatch(ctx, client, prefix, seen, done)
+				defer func() { cancel(); <-done }()
+			} else {
+				cfg, err := strata.Load[Prefixed](ctx, consul.New(consul.Options{Prefix: "bytes/", Client: client}))
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer func() { _ = cfg.Close() }()
+				cfg.OnChange(func(_, _ *Prefixed) { seen <- time.Now() })
+				seen <- time.Now() // OnChange does not fire for the load itself
+			}
+			<-seen
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			i := 0
+			for b.Loop() {
+				i++
+				pause := time.NewTimer(putSpacing)
+				if _, err := client.KV().Put(&api.KVPair{Key: prefix + "k00000", Value: []byte(strconv.Itoa(i))}, nil); err != nil {
+					b.Fatal(err)
+				}
+				waitFor(b, seen)
+				<-pause.C
+			}
+			runtime.ReadMemStats(&after)
+			b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/float64(i), "B/change")
+		})
+	}
+}
+
+func seedPrefix(b *testing.B, agent *consultest.Agent, prefix string, n int) {
+	seed := map[string]string{}
+	for i := range n {
+		seed[fmt.Sprintf("%sk%05d", prefix, i)] = "v"
+		if len(seed) == 64 || i == n-1 {
+			agent.Txn(b, seed)
+			seed = map[string]string{}
+		}
+	}
+}
+
+// rawWatchKey is document mode's floor: the plainest blocking-query loop
+// on one key.
+func rawWatchKey(ctx context.Context, c *api.Client, key string, seen chan<- time.Time, done chan<- struct{}) {
+	defer close(done)
+	var index uint64
+	for ctx.Err() == nil {
+		_, meta, err := c.KV().Get(key, (&api.QueryOptions{WaitIndex: index, WaitTime: time.Minute}).WithContext(ctx))
+		if err != nil {
+			continue
+		}
+		if meta.LastIndex != index {
+			index = meta.LastIndex
+			select {
+			case seen <- time.Now():
+			case <-ctx.Done():
+			}
+		}
+	}
+}

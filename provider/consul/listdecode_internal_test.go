@@ -1,0 +1,185 @@
+package consul
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/consul/api"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/strata-go/strata/internal/consultest"
+)
+
+// rawList sends the recursive List request consul/api sends and returns the
+// answer's status, ACL-filter header and body.
+func rawList(t *testing.T, a *consultest.Agent, prefix, token string) (int, string, []byte) {
+	t.Helper()
+	u := url.URL{Scheme: "http", Host: a.Addr, Path: "/v1/kv/" + prefix, RawQuery: "recurse"}
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, u.String(), nil)
+	require.NoError(t, err)
+	req.Header.Set("X-Consul-Token", token)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp.StatusCode, resp.Header.Get("X-Consul-Results-Filtered-By-ACLs"), body
+}
+
+// TestDecodeListMatchesConsulAPI decodes the same real Consul answers with
+// decodeList and with consul/api + buildTree: unusual keys, empty, null,
+// binary and flagged values, an ACL-filtered answer and a 404.
+func TestDecodeListMatchesConsulAPI(t *testing.T) {
+	a := consultest.Start(t, consultest.Options{ACL: true})
+	admin := a.Client(t)
+	binary := []byte{0, 1, 0xfe, 0xff, '"', '\\', '\n', 0x80}
+	puts := []*api.KVPair{
+		{Key: "dl/unicode/ключ/ü", Value: []byte("värde ✓")},
+		{Key: "dl/with space/a b", Value: []byte(" padded ")},
+		{Key: "dl/pct%20/x%2Fy", Value: []byte("%")},
+		{Key: "dl/q?x=1&y", Value: []byte("?")},
+		{Key: "dl/empty", Value: []byte{}},
+		{Key: "dl/null"}, // no body: Consul answers "Value": null
+		{Key: "dl/flags", Value: []byte("f"), Flags: 42},
+		{Key: "dl/binary", Value: binary},
+		{Key: "dl/html", Value: []byte("<a href='x'>&amp;</a>")},
+		{Key: "dl/big", Value: []byte(strings.Repeat("0123456789", 10000))},
+		{Key: "dl/folder/"},
+		{Key: "dl/secret/hidden", Value: []byte("s")},
+	}
+	for _, kv := range puts {
+		_, err := admin.KV().Put(kv, nil)
+		require.NoError(t, err)
+	}
+	reader, _ := a.CreateToken(t, `key_prefix "dl/" { policy = "read" } key_prefix "dl/secret/" { policy = "deny" }`)
+
+	tests := []struct {
+		name, prefix, token string
+		status              int
+		filtered            string
+	}{
+		{name: "all keys", prefix: "dl/", token: a.Token, status: 200},
+		{name: "unicode prefix", prefix: "dl/unicode/", token: a.Token, status: 200},
+		{name: "prefix with ? and %", prefix: "dl/q?", token: a.Token, status: 200},
+		{name: "acl filtered", prefix: "dl/", token: reader, status: 200, filtered: "true"},
+		{name: "missing prefix", prefix: "nothing-here/", token: a.Token, status: 404},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, filtered, body := rawList(t, a, tt.prefix, tt.token)
+			require.Equal(t, tt.status, status, "%s", body)
+			assert.Equal(t, tt.filtered, filtered)
+
+			c, err := api.NewClient(&api.Config{Address: a.Addr, Token: tt.token})
+			require.NoError(t, err)
+			pairs, meta, err := c.KV().List(tt.prefix, nil)
+			require.NoError(t, err)
+			assert.Equal(t, tt.filtered == "true", meta.ResultsFilteredByACLs)
+			want, wantOrigins, err := buildTree(tt.prefix, pairs)
+			require.NoError(t, err)
+
+			if status == http.StatusNotFound {
+				// A 404 has no entries to decode: the read path makes it
+				// an empty layer before any decoding (rule 3).
+				assert.Empty(t, pairs)
+				return
+			}
+			got, gotOrigins, err := decodeList(tt.prefix, strings.NewReader(string(body)))
+			require.NoError(t, err)
+			assert.Equal(t, want, got)
+			assert.Equal(t, wantOrigins, gotOrigins)
+		})
+	}
+	t.Run("binary value byte for byte", func(t *testing.T) {
+		_, _, body := rawList(t, a, "dl/binary", a.Token)
+		got, _, err := decodeList("dl/", strings.NewReader(string(body)))
+		require.NoError(t, err)
+		assert.Equal(t, string(binary), got["binary"])
+	})
+}
+
+// TestDecodeListBadAnswers: an answer that is not a List answer is an
+// error naming the key, never a panic or a partial tree.
+func TestDecodeListBadAnswers(t *testing.T) {
+	tests := []struct{ name, body, want string }{
+		{"not json", "<html>", "decoding the list answer"},
+		{"object", `{"Key":"a"}`, "want an array"},
+		{"truncated", `[{"Key":"p/a","Value":"YQ=="}`, "decoding the list answer"},
+		{"bad base64", `[{"Key":"p/a","Value":"!!"}]`, `key "p/a": value is not base64`},
+		{"number value", `[{"Key":"p/a","Value":1}]`, `key "p/a": value is not a base64 string`},
+		{"empty body", ``, "decoding the list answer"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			data, origins, err := decodeList("p/", strings.NewReader(tt.body))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+			assert.Nil(t, data)
+			assert.Nil(t, origins)
+		})
+	}
+	t.Run("escaped base64 and null answer", func(t *testing.T) {
+		data, _, err := decodeList("p/", strings.NewReader(`[{"Key":"p/a","Value":"\u0059Q=="},{"Key":"p/b","Value":null}]`))
+		require.NoError(t, err)
+		assert.Equal(t, map[string]any{"a": "a", "b": ""}, data)
+		data, _, err = decodeList("p/", strings.NewReader(`null`))
+		require.NoError(t, err)
+		assert.Equal(t, map[string]any{}, data)
+	})
+}
+
+// BenchmarkListDecode decodes the same real List answer (10 and 10,000
+// keys) the way the read path does today, consul/api's decoding into
+// []*api.KVPair then buildTree, and with decodeList, which streams the
+// entries into the tree.
+func BenchmarkListDecode(b *testing.B) {
+	a := consultest.Start(b, consultest.Options{})
+	for _, n := range []int{10, 1000, 10000} {
+		prefix := "ld" + strconv.Itoa(n) + "/keys/"
+		seed := map[string]string{}
+		for i := range n {
+			seed[prefix+"k"+strconv.Itoa(100000+i)] = "value-" + strconv.Itoa(i)
+			if len(seed) == 64 || i == n-1 {
+				a.Txn(b, seed)
+				seed = map[string]string{}
+			}
+		}
+		resp, err := http.Get((&url.URL{Scheme: "http", Host: a.Addr, Path: "/v1/kv/" + prefix, RawQuery: "recurse"}).String())
+		if err != nil {
+			b.Fatal(err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run("consulapi/keys="+strconv.Itoa(n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				var pairs api.KVPairs
+				if err := json.NewDecoder(bytes.NewReader(body)).Decode(&pairs); err != nil {
+					b.Fatal(err)
+				}
+				if _, _, err := buildTree(prefix, pairs); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run("stream/keys="+strconv.Itoa(n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, _, err := decodeList(prefix, bytes.NewReader(body)); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
