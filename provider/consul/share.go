@@ -17,7 +17,7 @@ import (
 // in next that are not prev's are exactly the changed ones.
 //
 // same reports that next holds prev's content (nil and empty are the same
-// content, as for contentHash); shape reports that both have the same
+// content); shape reports that both have the same
 // keys at the same places (only leaf values may differ), in which case
 // their origins are the same too.
 func shareTree(prev, next map[string]any) (same, shape bool) {
@@ -90,7 +90,7 @@ func shareSnapshot(prevData, data map[string]any, prevOrigins map[string]provide
 }
 
 // sameLeaf compares two values of a parsed document that are not maps (a
-// tree's leaves are all strings) the way contentHash did: NaN is the same
+// tree's leaves are all strings): NaN is the same
 // as NaN, so a document holding .nan is not a change on every answer.
 func sameLeaf(a, b any) bool {
 	switch x := a.(type) {

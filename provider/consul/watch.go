@@ -267,18 +267,11 @@ func (w *watcher) failed(err error) time.Duration {
 	if c.transient() {
 		return w.outage.Next()
 	}
-	d := w.backoff.Next()
 	if c == ClassPermission || c == ClassTLS {
 		// Configuration errors are retried slowly (rule 6).
-		slow := slowRetry
-		if m := w.p.opts.Backoff.Max; m > 0 {
-			slow = min(slow, m)
-		}
-		if d < slow {
-			d = slow + rand.N(slow/4+1)
-		}
+		return w.backoff.NextAtLeast(slowRetry)
 	}
-	return d
+	return w.backoff.Next()
 }
 
 // report hands err to the Emitter, which emits it unless the same kind of
