@@ -21,7 +21,8 @@ func (h handler[T]) Apply(snaps []provider.Snapshot) (err error) {
 		// A panic here would take the whole process down from a goroutine
 		// the application does not own; report it as a rejected change.
 		if r := recover(); r != nil {
-			err = &Error{Op: "reload", Problems: []Problem{{Message: fmt.Sprintf("internal error: %v", r)}}}
+			// The panic value may quote the new content: scrub its secrets.
+			err = c.redactError(&Error{Op: "reload", Problems: []Problem{{Message: fmt.Sprintf("internal error: %v", r)}}}, snaps)
 			c.reject(err)
 		}
 	}()
