@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/go-viper/mapstructure/v2"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -64,4 +65,27 @@ func TestConverter(t *testing.T) {
 		_, err := New(reflect.TypeFor[cfg](), Options{Converters: []Converter{c}})
 		assert.ErrorContains(t, err, "zero Converter")
 	}
+}
+
+// TestHooksRunInOrder: each hook receives the previous one's output, after
+// the Converters (no test gave more than one hook, so sizing the hook list
+// by subtraction, which panics on a negative capacity, lived: MUTATION.md).
+func TestHooksRunInOrder(t *testing.T) {
+	type cfg struct {
+		Name string `config:"name"`
+	}
+	rename := func(from, to string) mapstructure.DecodeHookFunc {
+		return mapstructure.DecodeHookFuncType(func(_, _ reflect.Type, data any) (any, error) {
+			if data == from {
+				return to, nil
+			}
+			return data, nil
+		})
+	}
+	d, err := New(reflect.TypeFor[cfg](), Options{Hooks: []mapstructure.DecodeHookFunc{rename("a", "b"), rename("b", "c")}})
+	require.NoError(t, err)
+	var got cfg
+	_, err = d.Decode(map[string]any{"name": "a"}, &got)
+	require.NoError(t, err)
+	assert.Equal(t, "c", got.Name)
 }
