@@ -89,3 +89,27 @@ func TestHooksRunInOrder(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "c", got.Name)
 }
+
+// SquashedZone is exported: mapstructure cannot set an embedded pointer
+// to an unexported type.
+type SquashedZone struct {
+	Zone string `config:"zone"`
+}
+
+// TestUnitLenSquashedBehindAPointer: a key of a squashed *struct cannot be
+// decoded on its own (setting it in a shallow copy would write into memory
+// the copy shares), so UnitLen says so; no test squashed a pointer, and
+// fieldType's `i > 0` negated lived (MUTATION.md).
+func TestUnitLenSquashedBehindAPointer(t *testing.T) {
+	type cfg struct {
+		*SquashedZone `config:",squash"`
+		Name          string `config:"name"`
+	}
+	d, err := New(reflect.TypeFor[cfg](), Options{})
+	require.NoError(t, err)
+	_, _, ok := d.UnitLen([]string{"zone"})
+	assert.False(t, ok, "behind a pointer: only a whole decode is right")
+	n, _, ok := d.UnitLen([]string{"name"})
+	assert.True(t, ok)
+	assert.Equal(t, 1, n)
+}
