@@ -185,3 +185,59 @@ func TestIntegerRangeEdges(t *testing.T) {
 		})
 	}
 }
+
+// SquashedZone is exported: mapstructure cannot set an embedded pointer
+// to an unexported type.
+type SquashedZone struct {
+	Zone string `config:"zone"`
+}
+
+// TestUnitLenSquashedBehindAPointer: a key of a squashed *struct cannot be
+// decoded on its own (setting it in a shallow copy would write into memory
+// the copy shares), so UnitLen says so; no test squashed a pointer, and
+// fieldType's `i > 0` negated lived (MUTATION.md).
+func TestUnitLenSquashedBehindAPointer(t *testing.T) {
+	type cfg struct {
+		*SquashedZone `config:",squash"`
+		Name          string `config:"name"`
+	}
+	d, err := New(reflect.TypeFor[cfg](), Options{})
+	require.NoError(t, err)
+	_, _, ok := d.UnitLen([]string{"zone"})
+	assert.False(t, ok, "behind a pointer: only a whole decode is right")
+	n, _, ok := d.UnitLen([]string{"name"})
+	assert.True(t, ok)
+	assert.Equal(t, 1, n)
+}
+
+type withFlags struct {
+	Flags map[string]int `config:"flags"`
+}
+
+// TestErrorKeyBehindPointers: an error below a pointer field, or in a map
+// of pointers, names the map entry with a dot like any other
+// ("ptr.flags.x", not mapstructure's "ptr.flags[x]"); no test went through
+// a pointer, and configKey's deref guard negated lived (MUTATION.md).
+func TestErrorKeyBehindPointers(t *testing.T) {
+	type cfg struct {
+		Ptr     *withFlags            `config:"ptr"`
+		Tenants map[string]*withFlags `config:"tenants"`
+	}
+	d, err := New(reflect.TypeFor[cfg](), Options{})
+	require.NoError(t, err)
+	tests := []struct {
+		in  map[string]any
+		key string
+	}{
+		{map[string]any{"ptr": map[string]any{"flags": map[string]any{"x": "ten"}}}, "ptr.flags.x"},
+		{map[string]any{"tenants": map[string]any{"t1": map[string]any{"flags": map[string]any{"x": "ten"}}}}, "tenants.t1.flags.x"},
+	}
+	for _, tt := range tests {
+		var got cfg
+		_, err := d.Decode(tt.in, &got)
+		var errs fielderr.Errors
+		require.ErrorAs(t, err, &errs)
+		require.Len(t, errs, 1)
+		assert.Equal(t, tt.key, errs[0].Key)
+	}
+}
