@@ -192,10 +192,10 @@ func (w *watcher) succeeded(r *read) {
 		w.index = 0
 	}
 
-	// Tree mode builds origins only when the keys changed (shareSnapshot).
 	if w.p.key != "" {
-		w.reuseDocument(r)
+		w.reuseDocument(r) // the same bytes as delivered: no parse
 	}
+	// Tree mode builds origins only when the keys changed (shareSnapshot).
 	snap, err := w.p.snapshotOf(r, w.p.key != "")
 	if err != nil {
 		w.report(err) // the index is kept (or reset by rule 12 above)
