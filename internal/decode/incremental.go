@@ -158,10 +158,9 @@ func (d *Decoder) patchUnit(u []string, ov, nv, fv reflect.Value, cloned map[uin
 // cloneMap copies a map field's value so that an entry can change without
 // touching the value readers of the old configuration hold. The common map
 // types take maps.Clone's fast path, which copies the map's memory as it
-// is (in about 60% of the time inserting every entry again takes, with
-// the same bytes: BenchmarkCloneMap); the rest copy
-// entry by entry. A nil map becomes an empty one, which is what decoding an
-// entry into it makes.
+// is (in about 60% of the time inserting every entry again takes, with the
+// same bytes: BenchmarkCloneMap); the rest copy entry by entry. A nil map
+// becomes an empty one, which is what decoding an entry into it makes.
 func cloneMap(m reflect.Value) reflect.Value {
 	if m.IsNil() {
 		return reflect.MakeMap(m.Type())
