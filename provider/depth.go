@@ -102,14 +102,14 @@ func (w *depthWalk) height(v any, budget int) (int, []string, bool) {
 	}
 	height := 0
 	var failed []string
-	each(rv, func(seg string, child any) bool {
+	each(rv, func(seg segment, child any) bool {
 		if budget == 0 {
-			failed = []string{seg}
+			failed = []string{seg.String()}
 			return false
 		}
 		h, path, ok := w.height(child, budget-1)
 		if !ok {
-			failed = append(path, seg)
+			failed = append(path, seg.String())
 			return false
 		}
 		height = max(height, h+1)
@@ -162,20 +162,36 @@ func nests(t reflect.Type) bool {
 	return false
 }
 
+// segment is one step of a key path: a map key, or a list index when
+// index >= 0. It is rendered only for an error, so that walking a large
+// document builds no string per key.
+type segment struct {
+	key   string
+	index int
+}
+
+// String renders the segment as it appears in a key path: ".key" or "[3]".
+func (s segment) String() string {
+	if s.index >= 0 {
+		return "[" + strconv.Itoa(s.index) + "]"
+	}
+	return "." + s.key
+}
+
 // each calls fn with the path segment and value of every element of the
 // map or list rv until fn returns false. The common types skip reflection.
-func each(rv reflect.Value, fn func(seg string, child any) bool) {
+func each(rv reflect.Value, fn func(seg segment, child any) bool) {
 	switch m := rv.Interface().(type) {
 	case map[string]any:
 		for k, c := range m {
-			if !fn("."+k, c) {
+			if !fn(segment{key: k, index: -1}, c) {
 				return
 			}
 		}
 		return
 	case []any:
 		for i, c := range m {
-			if !fn("["+strconv.Itoa(i)+"]", c) {
+			if !fn(segment{index: i}, c) {
 				return
 			}
 		}
@@ -184,14 +200,14 @@ func each(rv reflect.Value, fn func(seg string, child any) bool) {
 	if rv.Kind() == reflect.Map {
 		it := rv.MapRange()
 		for it.Next() {
-			if !fn("."+fmt.Sprint(it.Key().Interface()), it.Value().Interface()) {
+			if !fn(segment{key: fmt.Sprint(it.Key().Interface()), index: -1}, it.Value().Interface()) {
 				return
 			}
 		}
 		return
 	}
 	for i := range rv.Len() {
-		if !fn("["+strconv.Itoa(i)+"]", rv.Index(i).Interface()) {
+		if !fn(segment{index: i}, rv.Index(i).Interface()) {
 			return
 		}
 	}

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding"
 	"fmt"
+	"maps"
 	"path"
+	"slices"
 	"strings"
 )
 
@@ -42,6 +44,11 @@ func DocumentFormat(name, format string) (string, error) {
 // leaf that is an encoding.TextMarshaler (YAML and TOML timestamps, TOML
 // local dates and times) becomes its text, which the decoder parses back.
 //
+// What needs no normalising is not copied: the result may be, or share
+// maps and lists with, what unmarshal returned (a JSON document comes back
+// as the parser built it). ParseDocument never writes into unmarshal's
+// result.
+//
 // Errors are not wrapped: the caller names the layer and the document.
 // ParseDocument keeps no reference to b and is safe for concurrent use if
 // unmarshal is.
@@ -53,37 +60,67 @@ func ParseDocument(format string, b []byte, unmarshal func([]byte) (map[string]a
 	if err != nil {
 		return nil, err
 	}
-	return normalizeMap(m), nil
+	m, _ = normalizeMap(m)
+	return m, nil
 }
 
-func normalizeMap(m map[string]any) map[string]any {
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		out[k] = normalize(v)
+// normalizeMap returns m normalised, and whether that changed anything.
+// What needs no change is not copied: a JSON document, or a YAML one with
+// only string keys and no timestamps, comes back as the parser made it, so
+// parsing a large document does not build its tree twice. A map or list
+// that does change is copied, never written: the parser's maps may be
+// shared (YAML aliases), and its caller may keep them.
+func normalizeMap(m map[string]any) (map[string]any, bool) {
+	if m == nil {
+		return map[string]any{}, true
 	}
-	return out
+	var out map[string]any
+	for k, v := range m {
+		nv, changed := normalize(v)
+		if !changed {
+			continue
+		}
+		if out == nil {
+			out = maps.Clone(m)
+		}
+		out[k] = nv
+	}
+	if out == nil {
+		return m, false
+	}
+	return out, true
 }
 
-func normalize(v any) any {
+func normalize(v any) (any, bool) {
 	switch v := v.(type) {
 	case map[string]any:
 		return normalizeMap(v)
 	case map[any]any:
 		out := make(map[string]any, len(v))
 		for k, e := range v {
-			out[fmt.Sprint(k)] = normalize(e)
+			out[fmt.Sprint(k)], _ = normalize(e)
 		}
-		return out
+		return out, true
 	case []any:
-		out := make([]any, len(v))
+		var out []any
 		for i, e := range v {
-			out[i] = normalize(e)
+			ne, changed := normalize(e)
+			if !changed {
+				continue
+			}
+			if out == nil {
+				out = slices.Clone(v)
+			}
+			out[i] = ne
 		}
-		return out
+		if out == nil {
+			return v, false
+		}
+		return out, true
 	case encoding.TextMarshaler:
 		if b, err := v.MarshalText(); err == nil {
-			return string(b)
+			return string(b), true
 		}
 	}
-	return v
+	return v, false
 }

@@ -1,6 +1,7 @@
 package provider_test
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -81,6 +82,56 @@ func TestParseDocument(t *testing.T) {
 			default:
 				require.NoError(t, err)
 				assert.Equal(t, tc.want, got)
+			}
+		})
+	}
+}
+
+// TestParseDocumentCopiesOnlyWhatChanges checks that normalising copies
+// the maps and lists that change and nothing else, and never writes into
+// what the parser returned: a JSON document comes back as parsed, and a
+// YAML one shares its untouched subtrees with the parser's tree.
+func TestParseDocumentCopiesOnlyWhatChanges(t *testing.T) {
+	ts := time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
+	for _, tc := range []struct {
+		name    string
+		parsed  func() map[string]any // what the parser returns, built anew on each call
+		want    map[string]any
+		same    bool     // the result is the parser's own map
+		shared  []string // top-level keys whose map the result shares with the parser's
+		changed []string // top-level keys whose map or list is a copy
+	}{
+		{name: "nothing to normalise", parsed: func() map[string]any {
+			return map[string]any{"a": map[string]any{"b": "1", "l": []any{"x", 2.0}}, "c": "2"}
+		}, want: map[string]any{"a": map[string]any{"b": "1", "l": []any{"x", 2.0}}, "c": "2"}, same: true},
+		{name: "a key that is not a string", parsed: func() map[string]any {
+			return map[string]any{"a": map[string]any{"b": "1"}, "n": map[string]any{"m": map[any]any{1: "x"}}}
+		}, want: map[string]any{"a": map[string]any{"b": "1"}, "n": map[string]any{"m": map[string]any{"1": "x"}}},
+			shared: []string{"a"}, changed: []string{"n"}},
+		{name: "a timestamp in a list", parsed: func() map[string]any {
+			return map[string]any{"a": map[string]any{"b": "1"}, "l": []any{"x", ts}}
+		}, want: map[string]any{"a": map[string]any{"b": "1"}, "l": []any{"x", "2024-01-02T03:04:05Z"}},
+			shared: []string{"a"}, changed: []string{"l"}},
+		{name: "nil", parsed: func() map[string]any { return nil }, want: map[string]any{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var parsed map[string]any
+			got, err := provider.ParseDocument("yaml", []byte("x: 1"), func([]byte) (map[string]any, error) {
+				parsed = tc.parsed()
+				return parsed, nil
+			})
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, got)
+			assert.Equal(t, tc.parsed(), parsed, "the parser's result was written")
+			if parsed == nil {
+				return
+			}
+			assert.Equal(t, tc.same, reflect.ValueOf(got).Pointer() == reflect.ValueOf(parsed).Pointer(), "result is the parser's map")
+			for _, k := range tc.shared {
+				assert.Equal(t, reflect.ValueOf(parsed[k]).Pointer(), reflect.ValueOf(got[k]).Pointer(), "%s: an unchanged subtree was copied", k)
+			}
+			for _, k := range tc.changed {
+				assert.NotEqual(t, reflect.ValueOf(parsed[k]).Pointer(), reflect.ValueOf(got[k]).Pointer(), "%s: a normalised subtree is the parser's", k)
 			}
 		})
 	}

@@ -21,6 +21,11 @@ type read struct {
 	pairs api.KVPairs // tree mode
 	doc   *api.KVPair // document mode; nil when the key is missing
 
+	// parsed, when set, is the tree of a document whose bytes are those
+	// of the last delivered one (watcher.reuseDocument): snapshotOf takes
+	// it instead of parsing doc again.
+	parsed map[string]any
+
 	consistency string // the mode that produced the answer
 	lastContact time.Duration
 	knownLeader bool
@@ -182,6 +187,8 @@ func (p *Provider) snapshotOf(r *read, withOrigins bool) (provider.Snapshot, err
 		// an intent, must not become an empty layer.
 		return provider.Snapshot{}, p.failClass(r.dc, ClassInvalidData, 0,
 			fmt.Errorf("key %q: empty document (a truncated write?)", p.key))
+	case r.parsed != nil:
+		snap.Data = r.parsed
 	default:
 		snap.Data, err = parseDocument(p.format, r.doc.Value)
 	}

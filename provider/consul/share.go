@@ -54,7 +54,7 @@ func shareTree(prev, next map[string]any) (same, shape bool) {
 				}
 				same = false
 			case p == n:
-				next[k] = p // one string for both: later comparisons are by pointer
+				next[k] = pv // one string for both, compared by pointer later; pv, not p: boxing p again would allocate
 			default:
 				same = false
 			}

@@ -90,6 +90,7 @@ type watcher struct {
 	em      *provider.Emitter
 	pending *read
 	same    bool
+	doc     docMemo // document mode: the bytes behind the delivered tree
 
 	backoff provider.Backoff // errors other than an outage
 	outage  provider.Backoff // Consul unreachable (ClassUnavailable)
@@ -191,6 +192,9 @@ func (w *watcher) succeeded(r *read) {
 		w.index = 0
 	}
 
+	if w.p.key != "" {
+		w.reuseDocument(r) // the same bytes as delivered: no parse
+	}
 	// Tree mode builds origins only when the keys changed (shareSnapshot).
 	snap, err := w.p.snapshotOf(r, w.p.key != "")
 	if err != nil {
@@ -202,12 +206,7 @@ func (w *watcher) succeeded(r *read) {
 		w.p.logger().Info("consul: layer recovered", "layer", w.p.name, "addr", w.p.addr)
 	}
 	if last := w.em.Last(); w.p.key != "" {
-		// Document mode: the same sharing; a document has no origins.
-		var same bool
-		if same, _ = shareTree(last.Data, snap.Data); same && last.Data != nil {
-			snap.Data = last.Data
-		}
-		w.same = same
+		w.shareDocument(&snap) // the same sharing; a document has no origins
 	} else {
 		// Tree mode: unchanged subtrees become the delivered maps, which
 		// also tells whether anything changed, without hashing the tree.
@@ -226,6 +225,9 @@ func (w *watcher) succeeded(r *read) {
 	}
 	w.em.Snapshot(snap)
 	w.pending = nil
+	if w.p.key != "" {
+		w.rememberDocument(r, snap)
+	}
 }
 
 // equal is the Emitter's Equal: a snapshot is delivered when its content
