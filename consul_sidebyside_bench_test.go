@@ -83,9 +83,12 @@ func benchSideBySide(b *testing.B, agent *consultest.Agent, n int, document bool
 	}
 	defer func() { cancel(); <-rawDone }()
 
-	opts := consul.Options{Prefix: root, Client: client}
+	// strata's layer builds its own client from the agent's Config, as
+	// consul.New does by default (its List answers are then streamed into
+	// the tree); the raw loop keeps consul/api's decoding.
+	opts := consul.Options{Prefix: root, Config: agent.Config()}
 	if document {
-		opts = consul.Options{Key: docKey, Client: client}
+		opts = consul.Options{Key: docKey, Config: agent.Config()}
 	}
 	strataSeen := make(chan time.Time, 16)
 	var cfgClose func()
@@ -144,7 +147,7 @@ func BenchmarkConsulBytesPerChange(b *testing.B) {
 				go rawWatch(ctx, client, prefix, seen, done)
 				defer func() { cancel(); <-done }()
 			} else {
-				cfg, err := strata.Load[Prefixed](ctx, consul.New(consul.Options{Prefix: "bytes/", Client: client}))
+				cfg, err := strata.Load[Prefixed](ctx, consul.New(consul.Options{Prefix: "bytes/", Config: agent.Config()}))
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -203,7 +203,15 @@ type Provider struct {
 	// ownTransport is the transport New created, closed when idle so no
 	// keep-alive goroutine outlives the calls (rule 10).
 	ownTransport *http.Transport
-	active       atomic.Int32
+	// streams is set when New built the client: its streamTransport
+	// decodes tree-mode List answers.
+	streams bool
+	// hint is the latest streamed List answer, whose strings the next
+	// decoding reuses where they are unchanged.
+	hint atomic.Pointer[pairList]
+	// loaded is the tree Load returned last, with its answer.
+	loaded atomic.Pointer[builtTree]
+	active atomic.Int32
 
 	cacheMu sync.Mutex // serialises cache writes from Load and Watch
 }
@@ -320,6 +328,12 @@ func (p *Provider) initClient() {
 		cfg.Transport = api.DefaultConfig().Transport
 		cfg.Transport.ForceAttemptHTTP2 = false
 	}
+	if cfg.HttpClient != nil {
+		// The caller's http.Client stays theirs: ours is a copy with
+		// streamTransport in front of its transport (below).
+		hc := *cfg.HttpClient
+		cfg.HttpClient = &hc
+	}
 	c, err := api.NewClient(&cfg)
 	if err != nil {
 		if p.initErr == nil {
@@ -327,7 +341,14 @@ func (p *Provider) initClient() {
 		}
 		return
 	}
-	p.client = c
+	// NewClient has set cfg.HttpClient to the http.Client c uses (the
+	// copy above, or one of its own); nothing has used it yet.
+	next := cfg.HttpClient.Transport
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	cfg.HttpClient.Transport = &streamTransport{next: next}
+	p.client, p.streams = c, true
 	p.addr = cfg.Scheme + "://" + cfg.Address
 	// NewClient has read the token file (Config.TokenFile or
 	// CONSUL_HTTP_TOKEN_FILE) into Token; a later change of the file
