@@ -123,8 +123,8 @@ func (p *Provider) newWatcher(last provider.Snapshot, emit func(provider.Event))
 	if last.Data == nil && last.Version == "" {
 		return w
 	}
-	if b := p.loaded.Load(); b != nil && sameMap(b.data, last.Data) {
-		w.built = *b // last is what Load returned
+	if b := p.loaded.Swap(nil); b != nil && sameMap(b.data, last.Data) {
+		w.built = *b // last is what Load returned; no longer held twice
 	}
 	w.plainAt = last.ReadAt // Load's read carried no index
 
