@@ -59,6 +59,11 @@ func (h handler[T]) LayerEvent(i int, ev provider.Event) {
 // publish swaps in cand unless it equals the current value, then runs the
 // callbacks in registration order with (old, new).
 func (c *Config[T]) publish(cand *candidate[T]) {
+	// base (the value cand was patched from) serves only this publish:
+	// kept, it would hold the previous value alive as long as cand is
+	// current, doubling the heap of a large config. Only this goroutine
+	// reads it.
+	defer func() { cand.base = nil }()
 	prev := c.applied.Load()
 	old := c.value.Load()
 	if old != nil && c.unchanged(old, cand) {

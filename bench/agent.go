@@ -141,11 +141,19 @@ func (a *Agent) Log() string {
 // Client returns a client for the agent whose requests go through rt (nil:
 // a fresh transport of the consul/api defaults).
 func (a *Agent) Client(rt http.RoundTripper) (*api.Client, error) {
+	return api.NewClient(a.Config(rt))
+}
+
+// Config returns a client config for the agent whose requests go through
+// rt (nil: a fresh transport of the consul/api defaults). strata's layers
+// are given a Config, as consul.New is by default, so that strata builds
+// its own client (and decodes List answers itself).
+func (a *Agent) Config(rt http.RoundTripper) *api.Config {
 	cfg := &api.Config{Address: a.Addr, Scheme: "http"}
 	if rt != nil {
 		cfg.HttpClient = &http.Client{Transport: rt}
 	}
-	return api.NewClient(cfg)
+	return cfg
 }
 
 // Version returns the first line of `consul version`.

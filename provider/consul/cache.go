@@ -36,9 +36,11 @@ func (p *Provider) writeCache(r *read) {
 		WrittenAt:  time.Now().UTC(),
 	}
 	if p.key == "" {
-		c.Data = make(map[string]string, len(r.pairs))
-		for _, kv := range r.pairs {
-			c.Data[kv.Key] = string(kv.Value)
+		c.Data = make(map[string]string, r.list.Len())
+		for i, k := range r.list.keys {
+			if k != "" {
+				c.Data[k] = r.list.vals[i]
+			}
 		}
 	} else if r.doc != nil {
 		doc := string(r.doc.Value)
@@ -67,7 +69,7 @@ func (p *Provider) loadCache() (provider.Snapshot, error) {
 		r.cachedAt = time.Unix(0, 0)
 	}
 	for k, v := range c.Data {
-		r.pairs = append(r.pairs, &api.KVPair{Key: k, Value: []byte(v)})
+		r.list.keys, r.list.vals = append(r.list.keys, k), append(r.list.vals, v)
 	}
 	if c.Document != nil {
 		r.doc = &api.KVPair{Key: c.Key, Value: []byte(*c.Document)}

@@ -10,12 +10,14 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/hashicorp/consul/api"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/strata-go/strata/internal/consultest"
+	"github.com/strata-go/strata/provider"
 )
 
 // rawList sends the recursive List request consul/api sends and returns the
@@ -92,7 +94,7 @@ func TestDecodeListMatchesConsulAPI(t *testing.T) {
 				assert.Empty(t, pairs)
 				return
 			}
-			got, gotOrigins, err := decodeList(tt.prefix, strings.NewReader(string(body)))
+			got, gotOrigins, err := decodeTree(tt.prefix, string(body), pairList{})
 			require.NoError(t, err)
 			assert.Equal(t, want, got)
 			assert.Equal(t, wantOrigins, gotOrigins)
@@ -100,7 +102,7 @@ func TestDecodeListMatchesConsulAPI(t *testing.T) {
 	}
 	t.Run("binary value byte for byte", func(t *testing.T) {
 		_, _, body := rawList(t, a, "dl/binary", a.Token)
-		got, _, err := decodeList("dl/", strings.NewReader(string(body)))
+		got, _, err := decodeTree("dl/", string(body), pairList{})
 		require.NoError(t, err)
 		assert.Equal(t, string(binary), got["binary"])
 	})
@@ -119,7 +121,7 @@ func TestDecodeListBadAnswers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			data, origins, err := decodeList("p/", strings.NewReader(tt.body))
+			data, origins, err := decodeTree("p/", tt.body, pairList{})
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.want)
 			assert.Nil(t, data)
@@ -127,19 +129,21 @@ func TestDecodeListBadAnswers(t *testing.T) {
 		})
 	}
 	t.Run("escaped base64 and null answer", func(t *testing.T) {
-		data, _, err := decodeList("p/", strings.NewReader(`[{"Key":"p/a","Value":"\u0059Q=="},{"Key":"p/b","Value":null}]`))
+		data, _, err := decodeTree("p/", `[{"Key":"p/a","Value":"\u0059Q=="},{"Key":"p/b","Value":null}]`, pairList{})
 		require.NoError(t, err)
 		assert.Equal(t, map[string]any{"a": "a", "b": ""}, data)
-		data, _, err = decodeList("p/", strings.NewReader(`null`))
+		data, _, err = decodeTree("p/", `null`, pairList{})
 		require.NoError(t, err)
 		assert.Equal(t, map[string]any{}, data)
 	})
 }
 
-// BenchmarkListDecode decodes the same real List answer (10 and 10,000
-// keys) the way the read path does today, consul/api's decoding into
-// []*api.KVPair then buildTree, and with decodeList, which streams the
-// entries into the tree.
+// BenchmarkListDecode decodes the same real List answer (10, 1,000 and
+// 10,000 keys): "consulapi-only" is the raw loop's share (consul/api's
+// decoding into []*api.KVPair), "consulapi" adds buildTree (strata's read
+// path with a caller's Options.Client), "stream" is decodeList then
+// buildTreeFrom (the path of a client New built), and "stream-hint" is
+// decodeList given the previous answer, as a watcher's reads are.
 func BenchmarkListDecode(b *testing.B) {
 	a := consultest.Start(b, consultest.Options{})
 	for _, n := range []int{10, 1000, 10000} {
@@ -161,7 +165,17 @@ func BenchmarkListDecode(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		b.Run("consulapi/keys="+strconv.Itoa(n), func(b *testing.B) {
+		keys := "/keys=" + strconv.Itoa(n)
+		b.Run("consulapi-only"+keys, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				var pairs api.KVPairs
+				if err := json.NewDecoder(bytes.NewReader(body)).Decode(&pairs); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run("consulapi"+keys, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				var pairs api.KVPairs
@@ -173,13 +187,83 @@ func BenchmarkListDecode(b *testing.B) {
 				}
 			}
 		})
-		b.Run("stream/keys="+strconv.Itoa(n), func(b *testing.B) {
+		b.Run("stream"+keys, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, _, err := decodeList(prefix, bytes.NewReader(body)); err != nil {
+				l, err := decodeList(bytes.NewReader(body), pairList{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, _, err := buildTreeFrom(prefix, l, true); err != nil {
 					b.Fatal(err)
 				}
 			}
 		})
+		b.Run("stream-hint"+keys, func(b *testing.B) {
+			hint, err := decodeList(bytes.NewReader(body), pairList{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := decodeList(bytes.NewReader(body), hint); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// decodeTree is decodeList then buildTreeFrom, as a read's snapshot does.
+func decodeTree(prefix, body string, hint pairList) (map[string]any, map[string]provider.Origin, error) {
+	l, err := decodeList(strings.NewReader(body), hint)
+	if err != nil {
+		return nil, nil, err
+	}
+	return buildTreeFrom(prefix, l, true)
+}
+
+// TestDecodeListReusesTheHintsStrings: an entry equal to the hint's at the
+// same position reuses the hint's strings (no allocation, and a later
+// comparison by pointer); any other is decoded afresh.
+func TestDecodeListReusesTheHintsStrings(t *testing.T) {
+	first := `[{"Key":"p/a","Value":"MQ=="},{"Key":"p/b","Value":"Mg=="},{"Key":"p\/c","Value":null}]`
+	hint, err := decodeList(strings.NewReader(first), pairList{})
+	require.NoError(t, err)
+	require.Equal(t, listOf("p/a=1", "p/b=2", "p/c="), hint)
+
+	// p/b's value changes; p/c's key is escaped differently, same text.
+	second := `[{"Key":"p/a","Value":"MQ=="},{"Key":"p/b","Value":"Mw=="},{"Key":"p/c","Value":null}]`
+	got, err := decodeList(strings.NewReader(second), hint)
+	require.NoError(t, err)
+	require.Equal(t, listOf("p/a=1", "p/b=3", "p/c="), got)
+	same := func(a, b string) bool { return unsafe.StringData(a) == unsafe.StringData(b) }
+	assert.True(t, same(hint.keys[0], got.keys[0]), "unchanged key reused")
+	assert.True(t, same(hint.vals[0], got.vals[0]), "unchanged value reused")
+	assert.True(t, same(hint.keys[1], got.keys[1]), "unchanged key of a changed entry reused")
+	assert.False(t, same(hint.vals[1], got.vals[1]), "a changed value is new")
+	assert.True(t, same(hint.keys[2], got.keys[2]), "the same key however escaped")
+
+	// A hint shorter than the answer, or of other keys, only costs reuse.
+	got, err = decodeList(strings.NewReader(second), listOf("p/x=1"))
+	require.NoError(t, err)
+	assert.Equal(t, listOf("p/a=1", "p/b=3", "p/c="), got)
+}
+
+// TestDecodeListFieldsInAnyOrder: the decoder does not depend on the order
+// of an entry's fields, skips unknown ones of every JSON kind, and names
+// the key in a value error even when the value comes first.
+func TestDecodeListFieldsInAnyOrder(t *testing.T) {
+	got, err := decodeList(strings.NewReader(`[{"Value":"MQ==","Extra":{"a":[1,true,null]},"Key":"p/a","Flags":7}]`), pairList{})
+	require.NoError(t, err)
+	assert.Equal(t, listOf("p/a=1"), got)
+
+	_, err = decodeList(strings.NewReader(`[{"Value":"!!","Key":"p/a"}]`), pairList{})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `key "p/a": value is not base64`)
+
+	for _, body := range []string{`[1]`, `[{"Key":1}]`, `[{"Key":"p/a"} {"Key":"p/b"}]`, `[{"Key":"p/a","Key":"p/b"}]`} {
+		_, err := decodeList(strings.NewReader(body), pairList{})
+		assert.Errorf(t, err, "%s", body)
 	}
 }

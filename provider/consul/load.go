@@ -18,7 +18,8 @@ type read struct {
 	dc    string
 	sent  uint64 // the index the request blocked on; 0 for a plain read
 	index uint64
-	pairs api.KVPairs // tree mode
+	list  pairList    // tree mode: the answer's keys and values, in its order
+	pairs api.KVPairs // tree mode, from getPairs only: with their indexes
 	doc   *api.KVPair // document mode; nil when the key is missing
 
 	// parsed, when set, is the tree of a document whose bytes are those
@@ -63,6 +64,10 @@ func (p *Provider) Load(ctx context.Context) (provider.Snapshot, error) {
 				return provider.Snapshot{}, err
 			}
 			p.writeCache(r)
+			if p.key == "" {
+				// For a Watch given this snapshot to patch (builtTree).
+				p.loaded.Store(&builtTree{list: r.list, data: snap.Data})
+			}
 			return snap, nil
 		}
 		errs = append(errs, err)
@@ -101,6 +106,18 @@ func (p *Provider) fetch(ctx context.Context, dc string, index uint64, wait time
 // get sends the layer's single request: a recursive List in tree mode, a
 // Get in document mode (rule 11: one query per layer, never per key).
 func (p *Provider) get(ctx context.Context, dc string, index uint64, wait time.Duration, mode Consistency) (*read, error) {
+	return p.request(ctx, dc, index, wait, mode, false)
+}
+
+// getPairs is a plain get that keeps consul/api's pairs in r.pairs, with
+// the indexes a plan's check-and-set needs.
+func (p *Provider) getPairs(ctx context.Context, dc string, mode Consistency) (*read, error) {
+	return p.request(ctx, dc, 0, 0, mode, true)
+}
+
+// request is get; in tree mode, unless withPairs, the answer is decoded by
+// the client's streamTransport when New built the client.
+func (p *Provider) request(ctx context.Context, dc string, index uint64, wait time.Duration, mode Consistency, withPairs bool) (*read, error) {
 	q := &api.QueryOptions{Datacenter: dc, Token: p.tok.forRequest()}
 	if index > 0 {
 		q.WaitIndex, q.WaitTime = index, wait
@@ -123,6 +140,14 @@ func (p *Provider) get(ctx context.Context, dc string, index uint64, wait time.D
 	}
 	rctx, cancel := context.WithTimeout(ctx, requestTimeout(wait))
 	defer cancel()
+	var sink *listSink
+	if p.key == "" && p.streams && !withPairs {
+		sink = &listSink{}
+		if h := p.hint.Load(); h != nil {
+			sink.hint = *h
+		}
+		rctx = withListSink(rctx, sink)
+	}
 	q = q.WithContext(rctx) // rule 10: every request carries the caller's ctx
 
 	r := &read{dc: dc, sent: q.WaitIndex, consistency: mode.String()}
@@ -146,6 +171,17 @@ func (p *Provider) get(ctx context.Context, dc string, index uint64, wait time.D
 		return nil, p.failClass(dc, ClassPermission, 0,
 			errors.New("keys hidden by ACLs (X-Consul-Results-Filtered-By-ACLs)"))
 	}
+	switch {
+	case p.key != "":
+	case sink != nil && sink.decoded:
+		if sink.err != nil {
+			return nil, p.failClass(dc, ClassInvalidData, 0, sink.err)
+		}
+		r.list = sink.list
+		p.hint.Store(&r.list)
+	default:
+		r.list = pairsList(r.pairs)
+	}
 	if err := p.checkEmptyRead(rctx, dc, q, r); err != nil {
 		return nil, err // rule 7: no token, denied, looks empty
 	}
@@ -163,20 +199,11 @@ func (p *Provider) snapshot(r *read) (provider.Snapshot, error) {
 // left nil for the caller to fill (the watcher reuses the delivered ones
 // when the keys did not change).
 func (p *Provider) snapshotOf(r *read, withOrigins bool) (provider.Snapshot, error) {
-	snap := provider.Snapshot{
-		Version: strconv.FormatUint(r.index, 10),
-		Source:  p.source(),
-		ReadAt:  time.Now(),
-		Stale:   r.stale || !r.cachedAt.IsZero(),
-		Info:    p.info(r),
-	}
-	if !r.cachedAt.IsZero() {
-		snap.ReadAt = r.cachedAt
-	}
+	snap := p.snapshotHead(r)
 	var err error
 	switch {
 	case p.key == "":
-		snap.Data, snap.Origins, err = buildTreeFrom(p.prefix, kvPairs(r.pairs), withOrigins)
+		snap.Data, snap.Origins, err = buildTreeFrom(p.prefix, r.list, withOrigins)
 	case r.doc == nil && p.opts.Optional:
 		snap.Data = map[string]any{}
 	case r.doc == nil:
@@ -196,6 +223,21 @@ func (p *Provider) snapshotOf(r *read, withOrigins bool) (provider.Snapshot, err
 		return provider.Snapshot{}, p.failClass(r.dc, ClassInvalidData, 0, err)
 	}
 	return snap, nil
+}
+
+// snapshotHead is the Snapshot of r without its Data and Origins.
+func (p *Provider) snapshotHead(r *read) provider.Snapshot {
+	snap := provider.Snapshot{
+		Version: strconv.FormatUint(r.index, 10),
+		Source:  p.source(),
+		ReadAt:  time.Now(),
+		Stale:   r.stale || !r.cachedAt.IsZero(),
+		Info:    p.info(r),
+	}
+	if !r.cachedAt.IsZero() {
+		snap.ReadAt = r.cachedAt
+	}
+	return snap
 }
 
 func (p *Provider) info(r *read) map[string]string {

@@ -123,7 +123,7 @@ func (p *Provider) Plan(ctx context.Context, desired map[string]any, opts PlanOp
 	}
 	defer p.begin()()
 	dc := p.dcs[0]
-	r, err := p.get(ctx, dc, 0, 0, ConsistencyStrong)
+	r, err := p.getPairs(ctx, dc, ConsistencyStrong)
 	if err != nil {
 		return nil, err
 	}

@@ -29,7 +29,7 @@ func (p *Provider) checkEmptyRead(ctx context.Context, dc string, q *api.QueryOp
 	if p.key != "" || q.Token != "" || !p.tok.none() {
 		return nil
 	}
-	if len(r.pairs) > 0 {
+	if r.list.Len() > 0 {
 		p.probe.hadKeys.Store(true)
 		return nil
 	}

@@ -34,9 +34,22 @@ func (p kvPairs) Len() int           { return len(p) }
 func (p kvPairs) Key(i int) string   { return keyOf(p[i]) }
 func (p kvPairs) Value(i int) string { return string(p[i].Value) }
 
-// pairList is decodeList's decoding of a List answer: keys[i] holds
-// vals[i].
+// pairList is a List answer's keys and values, in the answer's order:
+// keys[i] holds vals[i], and a key of "" is an entry to skip. It is never
+// modified once built.
 type pairList struct{ keys, vals []string }
+
+// pairsList is consul/api's decoding of a List answer as a pairList.
+func pairsList(pairs api.KVPairs) pairList {
+	l := pairList{keys: make([]string, len(pairs)), vals: make([]string, len(pairs))}
+	for i, kv := range pairs {
+		l.keys[i] = keyOf(kv)
+		if kv != nil {
+			l.vals[i] = string(kv.Value)
+		}
+	}
+	return l
+}
 
 func (p pairList) Len() int           { return len(p.keys) }
 func (p pairList) Key(i int) string   { return p.keys[i] }

@@ -141,9 +141,9 @@ func (v *Versioned) Plan(ctx context.Context, desired map[string]any, opts PlanO
 		if err != nil {
 			return nil, v.rename(err)
 		}
-		for _, kv := range r.pairs {
-			if !strings.HasSuffix(kv.Key, "/") {
-				have[strings.TrimPrefix(kv.Key, v.base+versionsDir+st.live+"/")] = string(kv.Value)
+		for i, k := range r.list.keys {
+			if k != "" && !strings.HasSuffix(k, "/") {
+				have[strings.TrimPrefix(k, v.base+versionsDir+st.live+"/")] = r.list.vals[i]
 			}
 		}
 	}

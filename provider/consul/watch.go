@@ -91,6 +91,10 @@ type watcher struct {
 	pending *read
 	same    bool
 	doc     docMemo // document mode: the bytes behind the delivered tree
+	// built is em.Last()'s data with the answer it was built from (tree
+	// mode), when known: an answer with the same keys is applied to it as
+	// a patch (patchTree).
+	built builtTree
 
 	backoff provider.Backoff // errors other than an outage
 	outage  provider.Backoff // Consul unreachable (ClassUnavailable)
@@ -119,6 +123,9 @@ func (p *Provider) newWatcher(last provider.Snapshot, emit func(provider.Event))
 	}
 	if last.Data == nil && last.Version == "" {
 		return w
+	}
+	if b := p.loaded.Swap(nil); b != nil && sameMap(b.data, last.Data) {
+		w.built = *b // last is what Load returned; no longer held twice
 	}
 	w.plainAt = last.ReadAt // Load's read carried no index
 
@@ -195,24 +202,31 @@ func (w *watcher) succeeded(r *read) {
 	if w.p.key != "" {
 		w.reuseDocument(r) // the same bytes as delivered: no parse
 	}
-	// Tree mode builds origins only when the keys changed (shareSnapshot).
-	snap, err := w.p.snapshotOf(r, w.p.key != "")
-	if err != nil {
-		w.report(err) // the index is kept (or reset by rule 12 above)
-		return
+	snap, patched := w.patch(r)
+	if !patched {
+		// Tree mode builds origins only when the keys changed (shareSnapshot).
+		var err error
+		if snap, err = w.p.snapshotOf(r, w.p.key != ""); err != nil {
+			w.report(err) // the index is kept (or reset by rule 12 above)
+			return
+		}
 	}
 	prevStale, wasFailing := w.em.Last().Stale, w.em.Failing()
 	if wasFailing {
 		w.p.logger().Info("consul: layer recovered", "layer", w.p.name, "addr", w.p.addr)
 	}
-	if last := w.em.Last(); w.p.key != "" {
+	switch last := w.em.Last(); {
+	case patched:
+		// patch already made unchanged subtrees the delivered maps.
+	case w.p.key != "":
 		w.shareDocument(&snap) // the same sharing; a document has no origins
-	} else {
+	default:
 		// Tree mode: unchanged subtrees become the delivered maps, which
 		// also tells whether anything changed, without hashing the tree.
 		snap.Data, snap.Origins, w.same = shareSnapshot(last.Data, snap.Data, last.Origins)
 		if snap.Origins == nil {
-			if _, snap.Origins, err = buildTree(w.p.prefix, r.pairs); err != nil {
+			var err error
+			if _, snap.Origins, err = buildTreeFrom(w.p.prefix, r.list, true); err != nil {
 				w.report(w.p.failClass(r.dc, ClassInvalidData, 0, err)) // unreachable: the same pairs built the tree
 				return
 			}
@@ -227,7 +241,30 @@ func (w *watcher) succeeded(r *read) {
 	w.pending = nil
 	if w.p.key != "" {
 		w.rememberDocument(r, snap)
+	} else {
+		// Delivered, or dropped as holding the same content: either way
+		// em.Last()'s data has r's keys and values.
+		w.built = builtTree{list: r.list, data: w.em.Last().Data}
 	}
+}
+
+// patch makes a tree-mode answer with the keys of the last delivered one
+// into a snapshot by patching the delivered tree (patchTree): no tree is
+// built, and only the maps on a changed value's path are new. It reports
+// false when the answer is not such one, for the caller to build it whole.
+func (w *watcher) patch(r *read) (provider.Snapshot, bool) {
+	last := w.em.Last()
+	if w.p.key != "" || !sameMap(w.built.data, last.Data) || last.Origins == nil ||
+		!sameKeys(w.built.list, r.list) {
+		return provider.Snapshot{}, false
+	}
+	data, changed, ok := patchTree(w.p.prefix, last.Data, w.built.list, r.list)
+	if !ok {
+		return provider.Snapshot{}, false
+	}
+	snap := w.p.snapshotHead(r)
+	snap.Data, snap.Origins, w.same = data, last.Origins, !changed
+	return snap, true
 }
 
 // equal is the Emitter's Equal: a snapshot is delivered when its content

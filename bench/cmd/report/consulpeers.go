@@ -113,8 +113,8 @@ func rawWatch(ctx context.Context, c *api.Client, prefix string, wait time.Durat
 }
 
 // strataWatch loads the prefix with strata and observes from OnChange.
-func strataWatch(ctx context.Context, c *api.Client, prefix string, wait time.Duration) (*observer, *strata.Config[bench.Config], error) {
-	cfg, err := strata.Load[bench.Config](ctx, consul.New(consul.Options{Prefix: prefix, Client: c, Wait: wait}))
+func strataWatch(ctx context.Context, c *api.Config, prefix string, wait time.Duration) (*observer, *strata.Config[bench.Config], error) {
+	cfg, err := strata.Load[bench.Config](ctx, consul.New(consul.Options{Prefix: prefix, Config: c, Wait: wait}))
 	if err != nil {
 		return nil, nil, err
 	}

@@ -98,9 +98,8 @@ func w3Size(e *env, n, changes int) ([][]string, panel, error) {
 	}
 
 	rawC, _ := e.agent.Client(nil)
-	strataC, _ := e.agent.Client(nil)
 	raw := rawWatch(ctx, rawC, base+"raw/", 0)
-	so, cfg, err := strataWatch(ctx, strataC, base+"strata/", 0)
+	so, cfg, err := strataWatch(ctx, e.agent.Config(nil), base+"strata/", 0)
 	if err != nil {
 		return nil, panel{}, fmt.Errorf("strata: %w", err)
 	}

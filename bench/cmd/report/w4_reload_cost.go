@@ -176,12 +176,11 @@ func w4Fetch(e *env) (table, error) {
 		}
 		strataCell := func(doc bool, slot int) func(b *testing.B) {
 			return func(b *testing.B) {
-				c, _ := e.agent.Client(nil)
 				var ps [2]*consul.Provider
 				for v := range 2 {
-					o := consul.Options{Prefix: prefixes[v], Client: c}
+					o := consul.Options{Prefix: prefixes[v], Config: e.agent.Config(nil)}
 					if doc {
-						o = consul.Options{Key: docs[v], Client: c}
+						o = consul.Options{Key: docs[v], Config: e.agent.Config(nil)}
 					}
 					ps[v] = consul.New(o)
 				}

@@ -66,8 +66,7 @@ func w5Requests(e *env) (section, []panel) {
 
 	ct := bench.NewCountingTransport()
 	defer ct.Close()
-	sc, _ := e.agent.Client(ct)
-	so, cfg, err := strataWatch(ctx, sc, base+"strata/", strataWait)
+	so, cfg, err := strataWatch(ctx, e.agent.Config(ct), base+"strata/", strataWait)
 	if err != nil {
 		return fail(err)
 	}
@@ -199,8 +198,8 @@ func w5Requests(e *env) (section, []panel) {
 	return section{
 		title: title,
 		intro: fmt.Sprintf(`Each watcher follows its own 10-key prefix (viper: its own key holding a JSON document) on the one agent, all at the
-same time. Counted: every HTTP request sent, including failed ones — with a counting http.RoundTripper in strata's
-api.Client, and with a counting loopback HTTP proxy for koanf and viper, whose watches build their own Consul clients from
+same time. Counted: every HTTP request sent, including failed ones — with a counting http.RoundTripper in the http.Client of
+strata's api.Config, and with a counting loopback HTTP proxy for koanf and viper, whose watches build their own Consul clients from
 an address (so while the agent is down, their requests fail at once with 502 from the proxy instead of a refused connection).
 Phases, in order: **idle** for %s; a **burst** of 100 PUTs to each watched key (took %s for all watchers together) and %s to
 settle, then whether the last value written is the one the application holds; an **outage**: the agent is killed (SIGKILL) for

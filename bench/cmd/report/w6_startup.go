@@ -57,8 +57,7 @@ func w6Startup(e *env) (section, []panel) {
 		// watched; once on the prefix, once on the same content as a document.
 		for slot, o := range []consul.Options{{Prefix: prefix}, {Key: doc}} {
 			ct := bench.NewCountingTransport()
-			c, _ := e.agent.Client(ct)
-			o.Client = c
+			o.Config = e.agent.Config(ct)
 			t0 := time.Now()
 			cfg, err := strata.Load[bench.Config](e.ctx, consul.New(o))
 			d := time.Since(t0)
@@ -156,7 +155,7 @@ func w6Startup(e *env) (section, []panel) {
 		title: title,
 		intro: fmt.Sprintf(`From nothing to a typed, usable config read from a 1,000-key prefix (viper, which has no prefix mode: a key holding the
 same content as a JSON document; strata is run both ways, and each peer is compared with strata in the same mode), median of %d interleaved runs; each library gets a fresh client. Requests are counted with a counting
-http.RoundTripper in strata's api.Client and with a counting loopback HTTP proxy in front of the agent for koanf and viper,
+http.RoundTripper in the http.Client of strata's api.Config and with a counting loopback HTTP proxy in front of the agent for koanf and viper,
 whose watches build their own clients from an address.`, runs),
 		tables: []table{t},
 		notes:  []string{"strata's time includes validation and starting the watcher; koanf's and viper's include Unmarshal into the same struct (no validation)."},

@@ -87,11 +87,7 @@ func w7OutageRecovery(e *env) (section, []panel) {
 			if err := write(w, 1); err != nil {
 				return fail(err)
 			}
-			c, err := agent.Client(w.ct)
-			if err != nil {
-				return fail(err)
-			}
-			cfg, err := strata.Load[bench.Config](ctx, consul.New(consul.Options{Prefix: w.prefix, Client: c, Backoff: st.backoff}))
+			cfg, err := strata.Load[bench.Config](ctx, consul.New(consul.Options{Prefix: w.prefix, Config: agent.Config(w.ct), Backoff: st.backoff}))
 			if err != nil {
 				return fail(err)
 			}

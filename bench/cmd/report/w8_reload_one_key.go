@@ -18,7 +18,8 @@ func w8ReloadOneKey(e *env) (section, []panel) {
 	for _, n := range sizes {
 		cells = append(cells,
 			benchCell{name: fmt.Sprintf("%d struct", n), fn: bench.ReloadStrataOneKey(n, false)},
-			benchCell{name: fmt.Sprintf("%d map", n), fn: bench.ReloadStrataOneKey(n, true)})
+			benchCell{name: fmt.Sprintf("%d map", n), fn: bench.ReloadStrataOneKey(n, true)},
+			benchCell{name: fmt.Sprintf("%d koanf", n), fn: bench.ReloadKoanf(n, true)})
 	}
 	out := runInterleaved(rounds, cells)
 	cell := func(o benchOut) string {
@@ -27,9 +28,18 @@ func w8ReloadOneKey(e *env) (section, []panel) {
 		}
 		return fmt.Sprintf("%s, %d allocs, %s", fmtNs(median(o.ns)), o.allocs, fmtBytes(o.bytes))
 	}
-	t := table{head: []string{"keys", "strata, db.max_conns changed (struct field)", "strata, one entry of the map changed (map field)"}}
+	t := table{head: []string{"keys", "strata, db.max_conns changed (struct field)", "strata, one entry of the map changed (map field)", "koanf + Unmarshal (rebuilds everything)", "× strata (struct field)"}}
+	// The reload-cost curve: time against the config's size, both kinds
+	// of change, on the chart's log scale.
+	p := panel{title: "8. Reload when one key changes, by config size (µs)"}
 	for i, n := range sizes {
-		t.rows = append(t.rows, []string{fmt.Sprint(n), cell(out[2*i]), cell(out[2*i+1])})
+		t.rows = append(t.rows, []string{fmt.Sprint(n), cell(out[3*i]), cell(out[3*i+1]), cell(out[3*i+2]),
+			ratio(median(out[3*i+2].ns), median(out[3*i].ns))})
+		for j, kind := range []string{"struct field", "map field"} {
+			o := out[3*i+j]
+			us := median(o.ns) / 1e3
+			p.bars = append(p.bars, bar{fmt.Sprintf("%d keys, %s", n, kind), us, fmt.Sprintf("%s, %s", fmtNs(median(o.ns)), fmtBytes(o.bytes))})
+		}
 	}
 	sec := section{
 		title: "8. Reload cost when one key changes",
@@ -37,7 +47,8 @@ func w8ReloadOneKey(e *env) (section, []panel) {
 watching layer; time until the OnChange callback has run, median of %d interleaved testing.Benchmark runs (this section can be
 refreshed alone: `+"`cd bench && go run ./cmd/report -only 8`"+`). The layer delivers whole snapshots, as every provider does, so each
 reload first compares the new snapshot with the previous one, key by key, then merges, decodes, validates and compares only what
-changed. `+"`go test -bench ReloadOneKey -benchmem`"+` in the root package measures the same without the watcher hop.`, rounds),
+changed. `+"`go test -bench ReloadOneKey -benchmem`"+` in the root package measures the same without the watcher hop. koanf has no
+incremental reload: its documented reload builds a fresh instance from the whole content (then Unmarshal), whatever changed.`, rounds),
 		tables: []table{t},
 		notes: []string{
 			"Before the incremental reload (commit 14ebd23, every reload merged, decoded and compared everything), measured A/B against it " +
@@ -67,5 +78,5 @@ changed. `+"`go test -bench ReloadOneKey -benchmem`"+` in the root package measu
 				"published values are immutable, so sharing is safe.",
 		},
 	}
-	return sec, nil
+	return sec, []panel{p}
 }
