@@ -93,9 +93,18 @@ func benchChangeToCallback(b *testing.B, agent *consultest.Agent, n int) {
 
 // rawWatch is the floor: the plainest correct blocking-query loop.
 func rawWatch(ctx context.Context, c *api.Client, prefix string, seen chan<- time.Time, done chan<- struct{}) {
+	rawWatchParked(ctx, c, prefix, nil, seen, done)
+}
+
+// rawWatchParked is rawWatch that, when park is not nil, sends each
+// blocking query only once park yields (see benchSideBySide).
+func rawWatchParked(ctx context.Context, c *api.Client, prefix string, park <-chan struct{}, seen chan<- time.Time, done chan<- struct{}) {
 	defer close(done)
 	var index uint64
 	for ctx.Err() == nil {
+		if !waitPark(ctx, park, index) {
+			return
+		}
 		_, meta, err := c.KV().List(prefix, (&api.QueryOptions{WaitIndex: index, WaitTime: time.Minute}).WithContext(ctx))
 		if err != nil {
 			continue
@@ -107,6 +116,20 @@ func rawWatch(ctx context.Context, c *api.Client, prefix string, seen chan<- tim
 			case <-ctx.Done():
 			}
 		}
+	}
+}
+
+// waitPark waits for park before a blocking query (index > 0), unless
+// park is nil; it reports false when ctx ended first.
+func waitPark(ctx context.Context, park <-chan struct{}, index uint64) bool {
+	if park == nil || index == 0 {
+		return true
+	}
+	select {
+	case <-park:
+		return true
+	case <-ctx.Done():
+		return false
 	}
 }
 

@@ -23,6 +23,11 @@ import (
 // at 10 keys lands inside the gap and waits for it by design (rule 8).
 const putSpacing = 200 * time.Millisecond
 
+// rawLate is when, after a PUT, the raw loop of the side-by-side
+// benchmark's raw-second runs parks its next query: after strata's, well
+// before the next PUT.
+const rawLate = 170 * time.Millisecond
+
 // BenchmarkConsulSideBySide measures PUT → OnChange with the default
 // options (MinInterval 100 ms), side by side with a bare consul/api
 // blocking loop that sees the very same PUT, PUTs spaced by putSpacing:
@@ -32,9 +37,13 @@ const putSpacing = 200 * time.Millisecond
 func BenchmarkConsulSideBySide(b *testing.B) {
 	agent := consultest.Start(b, consultest.Options{})
 	for _, n := range []int{10, 1000, 10000} {
-		b.Run(fmt.Sprintf("tree/keys=%d", n), func(b *testing.B) { benchSideBySide(b, agent, n, false) })
+		b.Run(fmt.Sprintf("tree/keys=%d", n), func(b *testing.B) { benchSideBySide(b, agent, n, false, false) })
 	}
-	b.Run("document/keys=1000", func(b *testing.B) { benchSideBySide(b, agent, 1000, true) })
+	b.Run("document/keys=1000", func(b *testing.B) { benchSideBySide(b, agent, 1000, true, false) })
+	// The same with the raw loop's query parked after strata's (see
+	// benchSideBySide): the difference the order of answers makes.
+	b.Run("tree/keys=10/raw-second", func(b *testing.B) { benchSideBySide(b, agent, 10, false, true) })
+	b.Run("document/keys=1000/raw-second", func(b *testing.B) { benchSideBySide(b, agent, 1000, true, true) })
 }
 
 // Doc is a config read from one JSON document.
@@ -52,7 +61,7 @@ func docValue(n, i int) []byte {
 	return out
 }
 
-func benchSideBySide(b *testing.B, agent *consultest.Agent, n int, document bool) {
+func benchSideBySide(b *testing.B, agent *consultest.Agent, n int, document, rawSecond bool) {
 	client := agent.Client(b)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -60,26 +69,43 @@ func benchSideBySide(b *testing.B, agent *consultest.Agent, n int, document bool
 	root := fmt.Sprintf("side%d/", n)
 	prefix := root + "keys/"
 	docKey := fmt.Sprintf("sidedoc%d.json", n)
-	put := func(i int) {
-		kv := &api.KVPair{Key: prefix + "k00000", Value: []byte(strconv.Itoa(i))}
+	// pair builds change i's PUT, before t0: encoding a 1,000-key document
+	// is no part of either observer's latency.
+	pair := func(i int) *api.KVPair {
 		if document {
-			kv = &api.KVPair{Key: docKey, Value: docValue(n, i)}
+			return &api.KVPair{Key: docKey, Value: docValue(n, i)}
 		}
+		return &api.KVPair{Key: prefix + "k00000", Value: []byte(strconv.Itoa(i))}
+	}
+	put := func(kv *api.KVPair) {
 		if _, err := client.KV().Put(kv, nil); err != nil {
 			b.Fatal(err)
 		}
 	}
 	if document {
-		put(0)
+		put(pair(0))
 	} else {
 		seedPrefix(b, agent, prefix, n)
 	}
 
+	// Consul wakes the queries parked on a change in the order they were
+	// parked (a closed channel readies its waiters first come, first
+	// served) and answers them one after the other, so the first parked is
+	// answered first, earlier by the time the server takes to answer one.
+	// The raw loop parks again the moment it has its answer, before strata
+	// (which decodes, emits and only then parks): left alone it is always
+	// first, which favours the floor. With rawSecond it parks only rawLate
+	// after each PUT, after strata, which shows how much of the difference
+	// is that order.
+	var park chan struct{}
+	if rawSecond {
+		park = make(chan struct{}, 1)
+	}
 	rawSeen, rawDone := make(chan time.Time, 16), make(chan struct{})
 	if document {
-		go rawWatchKey(ctx, client, docKey, rawSeen, rawDone)
+		go rawWatchKey(ctx, client, docKey, park, rawSeen, rawDone)
 	} else {
-		go rawWatch(ctx, client, prefix, rawSeen, rawDone)
+		go rawWatchParked(ctx, client, prefix, park, rawSeen, rawDone)
 	}
 	defer func() { cancel(); <-rawDone }()
 
@@ -109,17 +135,26 @@ func benchSideBySide(b *testing.B, agent *consultest.Agent, n int, document bool
 	}
 	defer cfgClose()
 	<-rawSeen // the raw loop's first, non-blocking read
+	if rawSecond {
+		park <- struct{}{}
+	}
 
 	var raw, lib []time.Duration
 	i := 0
 	for b.Loop() {
 		i++
-		pause := time.NewTimer(putSpacing)
+		kv := pair(i)
+		pause, late := time.NewTimer(putSpacing), time.NewTimer(rawLate)
 		start := time.Now()
-		put(i)
+		put(kv)
 		raw = append(raw, waitFor(b, rawSeen).Sub(start))
 		lib = append(lib, waitFor(b, strataSeen).Sub(start))
+		if rawSecond {
+			<-late.C // strata's query is parked by now
+			park <- struct{}{}
+		}
 		<-pause.C
+		late.Stop()
 	}
 	rawP50, libP50 := median(raw), median(lib)
 	b.ReportMetric(float64(rawP50.Microseconds()), "raw-p50-µs")
@@ -187,10 +222,13 @@ func seedPrefix(b *testing.B, agent *consultest.Agent, prefix string, n int) {
 
 // rawWatchKey is document mode's floor: the plainest blocking-query loop
 // on one key.
-func rawWatchKey(ctx context.Context, c *api.Client, key string, seen chan<- time.Time, done chan<- struct{}) {
+func rawWatchKey(ctx context.Context, c *api.Client, key string, park <-chan struct{}, seen chan<- time.Time, done chan<- struct{}) {
 	defer close(done)
 	var index uint64
 	for ctx.Err() == nil {
+		if !waitPark(ctx, park, index) {
+			return
+		}
 		_, meta, err := c.KV().Get(key, (&api.QueryOptions{WaitIndex: index, WaitTime: time.Minute}).WithContext(ctx))
 		if err != nil {
 			continue

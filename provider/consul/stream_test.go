@@ -172,3 +172,48 @@ func TestStreamedAnswerCutShortIsUnavailable_httptest(t *testing.T) {
 	assert.Equal(t, consul.ClassUnavailable, ce.Class, "%v", err)
 	assert.False(t, errors.Is(err, provider.ErrNotFound))
 }
+
+// TestStreamedDocumentReadsAgreeWithConsulAPI: in document mode too, a
+// layer whose client New built (the Get answer decoded by strata) and one
+// given the caller's *api.Client (consul/api decodes) read the same
+// content, follow the same change, and see the key's deletion alike.
+func TestStreamedDocumentReadsAgreeWithConsulAPI(t *testing.T) {
+	a := consultest.Start(t, consultest.Options{})
+	kv := a.Client(t).KV()
+	put := func(doc string) {
+		t.Helper()
+		_, err := kv.Put(&api.KVPair{Key: "docagree/app.json", Value: []byte(doc)}, nil)
+		require.NoError(t, err)
+	}
+	put(`{"db":{"host":"h","port":5432},"name":"ünï \"quoted\" \u00e9"}`)
+	opts := func(o consul.Options) consul.Options {
+		o.Key, o.Optional = "docagree/app.json", true
+		return fast(o)
+	}
+	providers := []*consul.Provider{
+		consul.New(opts(consul.Options{Config: a.Config()})),
+		consul.New(opts(consul.Options{Client: a.Client(t)})),
+	}
+	var evs []*events
+	for _, p := range providers {
+		snap, err := load(t, p)
+		require.NoError(t, err)
+		assert.Equal(t, "ünï \"quoted\" é", snap.Data["name"])
+		ev, _ := watch(t, p, snap)
+		evs = append(evs, ev)
+	}
+	put(`{"db":{"host":"h2","port":5432},"name":"n"}`)
+	var got []provider.Event
+	for _, ev := range evs {
+		got = append(got, ev.next(t, "the change", hasValue("db.host", "h2")))
+	}
+	assert.Equal(t, got[1].Snapshot.Data, got[0].Snapshot.Data)
+	assert.Equal(t, got[1].Snapshot.Version, got[0].Snapshot.Version)
+
+	_, err := kv.Delete("docagree/app.json", nil)
+	require.NoError(t, err)
+	for _, ev := range evs {
+		e := ev.next(t, "the deletion", func(ev provider.Event) bool { return ev.Snapshot != nil && len(ev.Snapshot.Data) == 0 })
+		assert.Empty(t, e.Snapshot.Data)
+	}
+}
