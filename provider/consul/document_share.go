@@ -2,7 +2,6 @@ package consul
 
 import (
 	"bytes"
-	"reflect"
 
 	"github.com/strata-go/strata/provider"
 )
@@ -21,7 +20,7 @@ type docMemo struct {
 // document last delivered when its bytes are those remembered: snapshotOf
 // then takes the delivered tree instead of parsing (read.parsed).
 func (w *watcher) reuseDocument(r *read) {
-	if r.doc == nil || w.doc.data == nil || !sameMapID(w.doc.data, w.em.Last().Data) {
+	if r.doc == nil || w.doc.data == nil || !sameMap(w.doc.data, w.em.Last().Data) {
 		return
 	}
 	if bytes.Equal(w.doc.raw, r.doc.Value) {
@@ -36,7 +35,7 @@ func (w *watcher) reuseDocument(r *read) {
 // its second argument and a delivered tree is immutable.
 func (w *watcher) shareDocument(snap *provider.Snapshot) {
 	last := w.em.Last()
-	if last.Data != nil && sameMapID(last.Data, snap.Data) {
+	if last.Data != nil && sameMap(last.Data, snap.Data) {
 		w.same = true
 		return
 	}
@@ -52,14 +51,9 @@ func (w *watcher) shareDocument(snap *provider.Snapshot) {
 // delivered or held the same content (shareDocument made them one map).
 // Anything else (no document, an error) forgets them.
 func (w *watcher) rememberDocument(r *read, snap provider.Snapshot) {
-	if r.doc == nil || snap.Data == nil || !sameMapID(w.em.Last().Data, snap.Data) {
+	if r.doc == nil || snap.Data == nil || !sameMap(w.em.Last().Data, snap.Data) {
 		w.doc = docMemo{}
 		return
 	}
 	w.doc = docMemo{raw: r.doc.Value, data: snap.Data}
-}
-
-// sameMapID reports whether a and b are the same map, not merely equal.
-func sameMapID(a, b map[string]any) bool {
-	return reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
 }
