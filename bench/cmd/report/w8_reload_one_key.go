@@ -60,7 +60,7 @@ incremental reload: its documented reload builds a fresh instance from the whole
 				"This paragraph is kept by hand in w8_reload_one_key.go; the table above is measured on each run.",
 			"Bytes and allocations follow the change; time does not, yet: comparing the snapshots allocates nothing but visits every key of " +
 				"the layer that changed (tens of ns a key while the maps fit in cache, 0.5 to 1 µs a key at 100,000 keys on this shared machine). " +
-				"A provider that reuses the unchanged subtrees of its previous snapshot lets the comparison skip them (an identical map is not walked): `go test -bench ReloadOneKey/shared` measures 9–13 µs and 4.5 KB at both 10,000 and 100,000 keys.",
+				"A provider that reuses the unchanged subtrees of its previous snapshot lets the comparison skip them (an identical map is not walked): `go test -bench ReloadOneKey/shared` measures 9–13 µs and 4.5 KB at both 10,000 and 100,000 keys. The Consul layer does so: its watcher patches the delivered tree (see \"Consul read path\" below).",
 			"A change in a map field copies that map, and this is the floor for a plain Go map: Get hands out the old value and a " +
 				"reader may keep it, or the map itself, as long as it likes, so the old map must stay as it was and the new value needs a " +
 				"map of its own; a Go map cannot share structure, so that map is a whole copy however few entries changed. The copy is " +
