@@ -58,7 +58,7 @@ func TestDocumentReadOfTheSameBytes(t *testing.T) {
 	// The same bytes: no parse (a parse of 1,000 keys allocates thousands
 	// of times), no delivery, and the delivered tree is not written while
 	// a reader walks it (go test -race).
-	stop, walked := make(chan struct{}), make(chan int)
+	stop, walked, started := make(chan struct{}), make(chan int), make(chan struct{})
 	go func() {
 		n := 0
 		for {
@@ -70,9 +70,13 @@ func TestDocumentReadOfTheSameBytes(t *testing.T) {
 				for range first["keys"].(map[string]any) {
 					n++
 				}
+				if n == len(want) {
+					close(started)
+				}
 			}
 		}
 	}()
+	<-started // the reader is walking before the answers come
 	same := doc("a", false)
 	for range 5 {
 		answer(same)
