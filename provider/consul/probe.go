@@ -40,7 +40,8 @@ func (p *Provider) checkEmptyRead(ctx context.Context, dc string, q *api.QueryOp
 	probe := &api.QueryOptions{
 		Datacenter: q.Datacenter, AllowStale: q.AllowStale, RequireConsistent: q.RequireConsistent,
 	}
-	_, _, err := p.client.KV().Get(p.prefix, probe.WithContext(ctx))
+	// Not decoded by streamTransport: ctx may carry the read's listSink.
+	_, _, err := p.client.KV().Get(p.prefix, probe.WithContext(withListSink(ctx, nil)))
 	if err == nil {
 		p.probe.allowedUntil.Store(time.Now().Add(p.opts.Wait).UnixNano())
 		return nil
