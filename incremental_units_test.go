@@ -55,3 +55,53 @@ func TestIncrementalReloadTakesAtMostMaxUnits(t *testing.T) {
 		})
 	}
 }
+
+// TestIncrementalReloadUnits: an incremental reload cuts each difference
+// to its decode unit (a leaf field, one entry of a map field, a list), so
+// that its cost follows the size of the change; a re-read that changed
+// nothing (new maps, equal numbers and lists) has no unit at all.
+func TestIncrementalReloadUnits(t *testing.T) {
+	type inner struct {
+		Port int    `config:"port"`
+		Host string `config:"host"`
+	}
+	type cfg struct {
+		Inner  inner          `config:"inner"`
+		Limits map[string]int `config:"limits"`
+		Tags   []string       `config:"tags"`
+	}
+	data := func() map[string]any {
+		return map[string]any{
+			"inner":  map[string]any{"port": 1, "host": "h"},
+			"limits": map[string]any{"a": 1, "b": 2},
+			"tags":   []any{"x", "y"},
+		}
+	}
+	tests := []struct {
+		name   string
+		change func(m map[string]any)
+		want   [][]string
+	}{
+		{"nothing changed", func(map[string]any) {}, nil},
+		{"one struct field", func(m map[string]any) { m["inner"].(map[string]any)["port"] = 2 }, [][]string{{"inner", "port"}}},
+		{"one map entry", func(m map[string]any) { m["limits"].(map[string]any)["b"] = 3 }, [][]string{{"limits", "b"}}},
+		{"a deleted map entry", func(m map[string]any) { delete(m["limits"].(map[string]any), "a") }, [][]string{{"limits", "a"}}},
+		{"a list", func(m map[string]any) { m["tags"] = []any{"x"} }, [][]string{{"tags"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := LoadWith[cfg](context.Background(), Options{}, memlayer.New("m", data()))
+			require.NoError(t, err)
+			t.Cleanup(func() { _ = c.Close() })
+
+			next := data() // new maps, as a layer's re-read delivers
+			tt.change(next)
+			snaps := append([]provider.Snapshot(nil), c.applied.Load().snaps...)
+			snaps[1] = provider.Snapshot{Data: next}
+			cand, ok := c.buildIncremental(snaps)
+			require.True(t, ok)
+			assert.Equal(t, tt.want, cand.units)
+			assert.Equal(t, tt.want == nil, cand.same)
+		})
+	}
+}
