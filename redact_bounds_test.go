@@ -1,0 +1,65 @@
+package strata
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/strata-go/strata/provider"
+)
+
+// TestSecretValuesFromTheShortestScrubbed: a secret value of minSecretLen
+// characters is scrubbed from error text; a shorter one is not (replacing
+// one- or two-character values everywhere would garble every message).
+func TestSecretValuesFromTheShortestScrubbed(t *testing.T) {
+	type cfg struct {
+		Short string `config:"short" secret:"true"`
+		Three string `config:"three" secret:"true"`
+	}
+	c, err := newConfig[cfg](Options{}, nil)
+	if !assert.NoError(t, err) {
+		return
+	}
+	secrets := c.secretValues([]provider.Snapshot{{Data: map[string]any{"short": "ab", "three": "xyz"}}})
+	assert.Equal(t, []string{"xyz"}, secrets)
+}
+
+// deepErr wraps the next error n times, and quotes nothing itself.
+type deepErr struct{ next error }
+
+func (e *deepErr) Error() string { return "wrapper" }
+func (e *deepErr) Unwrap() error { return e.next }
+
+// TestScrubErrorWalksErrorTreesToTheDepthLimit: an error tree is searched
+// for quoted secrets down to maxErrorDepth levels of wrapping; one deeper
+// is scrubbed without looking, since nothing vouches for it.
+func TestScrubErrorWalksErrorTreesToTheDepthLimit(t *testing.T) {
+	chain := func(levels int) error {
+		var err error = errors.New("bottom")
+		for range levels - 1 {
+			err = &deepErr{err}
+		}
+		return err
+	}
+	secrets := []string{"s3cret"}
+	for _, tt := range []struct {
+		levels   int
+		scrubbed bool
+	}{
+		{maxErrorDepth + 1, false}, // depths 0..maxErrorDepth are read
+		{maxErrorDepth + 2, true},
+	} {
+		t.Run(fmt.Sprint(tt.levels), func(t *testing.T) {
+			err := chain(tt.levels)
+			got := scrubError(err, secrets)
+			if tt.scrubbed {
+				assert.NotSame(t, err, got)
+				assert.EqualError(t, got, "wrapper")
+			} else {
+				assert.Same(t, err, got, "nothing quotes a secret: the error itself, so errors.As keeps working")
+			}
+		})
+	}
+}
