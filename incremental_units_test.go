@@ -105,3 +105,42 @@ func TestIncrementalReloadUnits(t *testing.T) {
 		})
 	}
 }
+
+// TestPatchUnknownKeepsKeysOutsideTheUnits: after a patch, an unknown key
+// at or below a patched unit ("limits.a.x", "limits.a[0]") is replaced by
+// what the patch found there; one outside every unit stays, even when it
+// merely starts with a unit's text ("limits.ab" is not below "limits.a").
+func TestPatchUnknownKeepsKeysOutsideTheUnits(t *testing.T) {
+	prev := []string{"limits.a", "limits.a.x", "limits.a[0]", "limits.ab", "other"}
+	got := patchUnknown(prev, [][]string{{"limits", "a"}}, []string{"limits.a.y"})
+	assert.Equal(t, []string{"limits.a.y", "limits.ab", "other"}, got)
+	assert.Equal(t, []string{"other"}, patchUnknown([]string{"limits.a.x", "other"}, [][]string{{"limits", "a"}}, nil))
+	assert.Equal(t, []string{"limits.a.y"}, patchUnknown(nil, [][]string{{"limits", "a"}}, []string{"limits.a.y"}))
+	assert.Nil(t, patchUnknown(nil, [][]string{{"limits", "a"}}, nil))
+}
+
+// TestIncrementalChangeListSkipsTheMergedTrees: the change list of an
+// incremental reload compares only the patched units, computed from the
+// layers, so it never builds the merged copy of every layer; that copy
+// would grow the live heap by the size of the configuration.
+func TestIncrementalChangeListSkipsTheMergedTrees(t *testing.T) {
+	type cfg struct {
+		Limits map[string]int `config:"limits"`
+	}
+	var keys []string
+	c, err := LoadWith[cfg](context.Background(), Options{OnApply: func(ch Change) {
+		for _, k := range ch.Keys {
+			keys = append(keys, k.Key)
+		}
+	}}, memlayer.New("m", map[string]any{"limits": map[string]any{"a": 1, "b": 2}}))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = c.Close() })
+
+	snaps := append([]provider.Snapshot(nil), c.applied.Load().snaps...)
+	snaps[1] = provider.Snapshot{Data: map[string]any{"limits": map[string]any{"a": 1, "b": 3}}}
+	require.NoError(t, handler[cfg]{c}.Apply(snaps)) // as the reload goroutine would
+	assert.Equal(t, []string{"limits.b"}, keys)
+	cand := c.applied.Load()
+	require.NotNil(t, cand.units, "applied incrementally")
+	assert.Nil(t, cand.merged, "no merged copy was built for the change list")
+}
