@@ -16,3 +16,11 @@ func TestSameValueEmptySliceDoesNotVouchForItsArray(t *testing.T) {
 	assert.False(t, sameValue(pair{x[:0], x[:1]}, pair{y[:0], y[:1]}), "B differs: [1] and [2]")
 	assert.True(t, sameValue(pair{x[:0], x[:1]}, pair{y[:0], []int{1}}))
 }
+
+// TestSameValueNilInterfaces: a nil interface equals only a nil interface.
+func TestSameValueNilInterfaces(t *testing.T) {
+	type holder struct{ V any }
+	assert.True(t, sameValue(holder{}, holder{}))
+	assert.False(t, sameValue(holder{}, holder{V: 1}))
+	assert.False(t, sameValue(holder{V: 1}, holder{}))
+}
