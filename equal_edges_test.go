@@ -1,6 +1,7 @@
 package strata
 
 import (
+	"math"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -23,4 +24,29 @@ func TestSameValueNilInterfaces(t *testing.T) {
 	assert.True(t, sameValue(holder{}, holder{}))
 	assert.False(t, sameValue(holder{}, holder{V: 1}))
 	assert.False(t, sameValue(holder{V: 1}, holder{}))
+}
+
+// TestSameValueSharedMemory: the same map or pointer holds the same value,
+// even one DeepEqual calls different (a func); a slice is compared by its
+// elements, since two slices of one array may differ in length; and a
+// cyclic slice ends the comparison as in reflect.DeepEqual.
+func TestSameValueSharedMemory(t *testing.T) {
+	p := &struct{ F func() }{F: func() {}}
+	assert.True(t, sameValue(p, p))
+	x := []int{1, 2}
+	assert.False(t, sameValue(x[:1], x[:2]))
+
+	a, b := []any{nil}, []any{nil}
+	a[0], b[0] = a, b
+	assert.True(t, sameValue(a, b))
+}
+
+// TestSameValueComplex: complex numbers are equal when both parts are,
+// NaN parts included.
+func TestSameValueComplex(t *testing.T) {
+	nan := math.NaN()
+	assert.True(t, sameValue(complex(1, 2), complex(1, 2)))
+	assert.False(t, sameValue(complex(1, 2), complex(1, 3)))
+	assert.True(t, sameValue(complex(nan, 2), complex(nan, 2)))
+	assert.False(t, sameValue(complex(nan, 2), complex(nan, 3)))
 }
