@@ -1,0 +1,38 @@
+package strata
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+// TestRuleSchemaNumbers: validator rules become the JSON Schema keywords
+// that mean the same: gt and lt on a length or count move the bound by
+// one (lengths are whole), on a number they are exclusive; a whole bound
+// is written as an integer, a fraction as it is; oneof with no value adds
+// no enum (an empty enum would refuse everything).
+func TestRuleSchemaNumbers(t *testing.T) {
+	str, num := reflect.TypeFor[string](), reflect.TypeFor[float64]()
+	tests := []struct {
+		name        string
+		t           reflect.Type
+		rule, param string
+		want        schema
+	}{
+		{"gt on a length is one more", str, "gt", "2", schema{"minLength": int64(3)}},
+		{"lt on a length is one less", str, "lt", "5", schema{"maxLength": int64(4)}},
+		{"gt on a number is exclusive", num, "gt", "2", schema{"exclusiveMinimum": int64(2)}},
+		{"a whole bound is an integer", num, "max", "2", schema{"maximum": int64(2)}},
+		{"a fraction stays a fraction", num, "max", "2.5", schema{"maximum": 2.5}},
+		{"oneof", str, "oneof", "a 'b c'", schema{"enum": []any{"a", "b c"}}},
+		{"oneof with no value", str, "oneof", "", schema{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := schema{}
+			ruleSchema(got, tt.t, tt.rule, tt.param)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
