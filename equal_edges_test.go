@@ -50,3 +50,11 @@ func TestSameValueComplex(t *testing.T) {
 	assert.True(t, sameValue(complex(nan, 2), complex(nan, 2)))
 	assert.False(t, sameValue(complex(nan, 2), complex(nan, 3)))
 }
+
+// TestSameValueChannels: channels are equal when they are the same channel.
+func TestSameValueChannels(t *testing.T) {
+	type holder struct{ C chan int }
+	a, b := make(chan int), make(chan int)
+	assert.True(t, sameValue(holder{a}, holder{a}))
+	assert.False(t, sameValue(holder{a}, holder{b}))
+}
