@@ -47,19 +47,42 @@ func TestScrubErrorWalksErrorTreesToTheDepthLimit(t *testing.T) {
 	for _, tt := range []struct {
 		levels   int
 		scrubbed bool
+		joined   bool // the chain hangs below an errors.Join, one level down
 	}{
-		{maxErrorDepth + 1, false}, // depths 0..maxErrorDepth are read
-		{maxErrorDepth + 2, true},
+		{maxErrorDepth + 1, false, false}, // depths 0..maxErrorDepth are read
+		{maxErrorDepth + 2, true, false},
+		{maxErrorDepth, false, true},
+		{maxErrorDepth + 1, true, true},
 	} {
-		t.Run(fmt.Sprint(tt.levels), func(t *testing.T) {
+		t.Run(fmt.Sprint(tt.levels, tt.joined), func(t *testing.T) {
 			err := chain(tt.levels)
+			if tt.joined {
+				err = errors.Join(err)
+			}
 			got := scrubError(err, secrets)
 			if tt.scrubbed {
 				assert.NotSame(t, err, got)
-				assert.EqualError(t, got, "wrapper")
+				assert.EqualError(t, got, err.Error())
 			} else {
 				assert.Same(t, err, got, "nothing quotes a secret: the error itself, so errors.As keeps working")
 			}
 		})
 	}
+}
+
+// TestSecretsAreScrubbedLongestFirst: a secret that contains another is
+// replaced whole; replacing the shorter one first would leave the rest of
+// the longer one in the text.
+func TestSecretsAreScrubbedLongestFirst(t *testing.T) {
+	type cfg struct {
+		Short string `config:"short" secret:"true"`
+		Long  string `config:"long" secret:"true"`
+	}
+	c, err := newConfig[cfg](Options{}, nil)
+	if !assert.NoError(t, err) {
+		return
+	}
+	secrets := c.secretValues([]provider.Snapshot{{Data: map[string]any{"short": "abc", "long": "abc-and-more"}}})
+	assert.Equal(t, []string{"abc-and-more", "abc"}, secrets)
+	assert.Equal(t, "got [redacted] and [redacted]", scrub("got abc-and-more and abc", secrets))
 }
