@@ -2,6 +2,7 @@ package strata_test
 
 import (
 	"encoding/json"
+	"net/netip"
 	"testing"
 	"time"
 
@@ -42,4 +43,14 @@ func TestJSONSchemaDefaultsBehindPointers(t *testing.T) {
 	pool := props["pool"].(map[string]any)["properties"].(map[string]any)
 	assert.Equal(t, float64(3), pool["size"].(map[string]any)["default"])
 	assert.Equal(t, []any{"needed"}, s["required"])
+}
+
+// TestJSONSchemaTextDefault: the default of a TextMarshaler is its text.
+func TestJSONSchemaTextDefault(t *testing.T) {
+	type cfg struct {
+		Addr netip.Addr `config:"addr" default:"10.0.0.1"`
+	}
+	var s map[string]any
+	require.NoError(t, json.Unmarshal(schemaOf[cfg](t), &s))
+	assert.Equal(t, "10.0.0.1", s["properties"].(map[string]any)["addr"].(map[string]any)["default"])
 }

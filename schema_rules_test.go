@@ -1,8 +1,10 @@
 package strata
 
 import (
+	"net"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 )
@@ -35,4 +37,19 @@ func TestRuleSchemaNumbers(t *testing.T) {
 			assert.Equal(t, tt.want, got)
 		})
 	}
+}
+
+// textName is a string type with its own text decoding.
+type textName string
+
+func (n *textName) UnmarshalText(b []byte) error { *n = textName(b); return nil }
+
+// TestKindOfTextTypes: a TextUnmarshaler is described as a string, so a
+// non-string one (net.IP, a byte slice) takes no length or size rule,
+// while a string type that decodes its own text keeps its string rules.
+func TestKindOfTextTypes(t *testing.T) {
+	assert.Equal(t, "", kindOf(reflect.TypeFor[net.IP]()))
+	assert.Equal(t, "", kindOf(reflect.TypeFor[time.Duration]()))
+	assert.Equal(t, "string", kindOf(reflect.TypeFor[textName]()))
+	assert.Equal(t, "array", kindOf(reflect.TypeFor[[]int]()))
 }
