@@ -13,7 +13,9 @@ import (
 // that mean the same: gt and lt on a length or count move the bound by
 // one (lengths are whole), on a number they are exclusive; a whole bound
 // is written as an integer, a fraction as it is; oneof with no value adds
-// no enum (an empty enum would refuse everything).
+// no enum (an empty enum would refuse everything), nor one that does not
+// parse as the field's kind; startswith, endswith and contains become
+// patterns on strings only.
 func TestRuleSchemaNumbers(t *testing.T) {
 	str, num := reflect.TypeFor[string](), reflect.TypeFor[float64]()
 	tests := []struct {
@@ -29,6 +31,13 @@ func TestRuleSchemaNumbers(t *testing.T) {
 		{"a fraction stays a fraction", num, "max", "2.5", schema{"maximum": 2.5}},
 		{"oneof", str, "oneof", "a 'b c'", schema{"enum": []any{"a", "b c"}}},
 		{"oneof with no value", str, "oneof", "", schema{}},
+		{"oneof numbers", num, "oneof", "1 2.5", schema{"enum": []any{1.0, 2.5}}},
+		{"oneof with a word for a number", num, "oneof", "1 x", schema{}},
+		{"oneof on a bool", reflect.TypeFor[bool](), "oneof", "true", schema{}},
+		{"startswith", str, "startswith", "a.b", schema{"pattern": `^a\.b`}},
+		{"endswith", str, "endswith", "a.b", schema{"pattern": `a\.b$`}},
+		{"contains", str, "contains", "a.b", schema{"pattern": `a\.b`}},
+		{"startswith on a number", num, "startswith", "1", schema{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
