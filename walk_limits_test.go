@@ -19,16 +19,35 @@ func TestWalksStopExactlyAtTheLimit(t *testing.T) {
 	root := c.rootCursor()
 
 	t.Run("redact", func(t *testing.T) {
-		for _, v := range []any{map[string]string{"a": "b"}, []string{"x"}} {
+		for _, v := range []any{map[string]string{"a": "b"}, []string{"x"}, []any{"x"}} {
 			assert.Equal(t, tooDeep, redactValue(root, v, limits.MaxDepth), "%T", v)
 			assert.NotEqual(t, tooDeep, redactValue(root, v, limits.MaxDepth-1), "%T", v)
 		}
+		// A container one level above the limit holds its children as tooDeep.
+		above := limits.MaxDepth - 1
+		assert.Equal(t, []any{tooDeep}, redactValue(root, []any{[]any{"x"}}, above))
+		assert.Equal(t, map[string]any{"a": tooDeep}, redactValue(root, map[string][]string{"a": {"x"}}, above))
+		assert.Equal(t, []any{tooDeep}, redactValue(root, [][]string{{"x"}}, above))
+		assert.Equal(t, []byte("ab"), redactValue(root, []byte("ab"), limits.MaxDepth+1), "bytes are one value")
 	})
 	t.Run("scalars", func(t *testing.T) {
 		var got []any
-		eachScalar("at", limits.MaxDepth, func(v any) { got = append(got, v) })
-		eachScalar("below", limits.MaxDepth+1, func(v any) { got = append(got, v) })
+		collect := func(v any) { got = append(got, v) }
+		eachScalar("at", limits.MaxDepth, collect)
+		eachScalar("below", limits.MaxDepth+1, collect)
 		assert.Equal(t, []any{"at"}, got)
+
+		for _, v := range []any{map[string]any{"a": "x"}, []any{"x"}, map[string]string{"a": "x"}, []string{"x"}} {
+			got = nil
+			eachScalar(v, limits.MaxDepth-1, collect)
+			assert.Equal(t, []any{"x"}, got, "%T above the limit", v)
+			got = nil
+			eachScalar(v, limits.MaxDepth, collect)
+			assert.Empty(t, got, "%T at the limit: its items are below it", v)
+		}
+		got = nil
+		eachScalar([]byte("ab"), 0, collect)
+		assert.Equal(t, []any{[]byte("ab")}, got, "bytes are one value")
 	})
 	t.Run("secrets", func(t *testing.T) {
 		var got []any
