@@ -56,3 +56,29 @@ func TestWalksStopExactlyAtTheLimit(t *testing.T) {
 		assert.Equal(t, []any{"above"}, got)
 	})
 }
+
+// TestEachSecretStopsAtTheLimitInEveryContainer: eachSecret finds a secret
+// whose container starts above the depth limit and none whose container
+// starts at it, through maps, lists and typed containers alike; a []byte
+// is one value, never a list of secret bytes.
+func TestEachSecretStopsAtTheLimitInEveryContainer(t *testing.T) {
+	c, err := newConfig[deepCfg](Options{Secrets: []string{"*.token", "b.0"}}, nil)
+	require.NoError(t, err)
+	root := c.rootCursor()
+	for _, v := range []any{
+		map[string]any{"x": map[string]any{"token": "s"}},
+		[]any{map[string]any{"token": "s"}},
+		map[string]map[string]string{"x": {"token": "s"}},
+		[]map[string]string{{"token": "s"}},
+	} {
+		var got []any
+		eachSecret(root, v, limits.MaxDepth-2, func(s any) { got = append(got, s) })
+		assert.Equal(t, []any{"s"}, got, "%T above the limit", v)
+		got = nil
+		eachSecret(root, v, limits.MaxDepth-1, func(s any) { got = append(got, s) })
+		assert.Empty(t, got, "%T: the secret lies below the limit", v)
+	}
+	var got []any
+	eachSecret(root, map[string]any{"b": []byte("xyz")}, 0, func(s any) { got = append(got, s) })
+	assert.Empty(t, got)
+}
