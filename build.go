@@ -133,34 +133,57 @@ func (c *Config[T]) fieldProblems(cand *candidate[T], err error) []Problem {
 // problemAt builds a Problem for key, naming the highest layer that set it.
 func (c *Config[T]) problemAt(cand *candidate[T], key, msg string) Problem {
 	p := Problem{Key: key, Message: msg}
-	if i := cand.winner(key); i >= 0 {
+	if i, path := cand.winner(key); i >= 0 {
 		p.Layer = cand.layers[i]
-		p.Origin = cand.snaps[i].OriginOf(strings.Join(keyPath(key), "."))
+		p.Origin = cand.snaps[i].OriginOf(strings.Join(path, "."))
 	}
 	return p
 }
 
-// winner returns the index of the highest layer that sets key, or -1.
-func (cand *candidate[T]) winner(key string) int {
-	path := keyPath(key)
+// winner returns the index of the highest layer that sets key, and the
+// path to the value in its data; -1 when no layer does.
+func (cand *candidate[T]) winner(key string) (int, []string) {
 	for i := len(cand.snaps) - 1; i >= 0; i-- {
-		if maps.Search(cand.snaps[i].Data, path) != nil {
-			return i
+		if path, ok := dataPath(cand.snaps[i].Data, key); ok {
+			return i, path
 		}
 	}
-	return -1
+	return -1, nil
 }
 
-// keyPath splits a dotted key, dropping list indexes ("hosts[0]" → "hosts").
-func keyPath(key string) []string {
-	path := strings.Split(key, ".")
-	for i, p := range path {
-		if j := strings.IndexByte(p, '['); j >= 0 {
-			path[i] = p[:j]
-			return slices.Clip(path[:i+1])
+// dataPath finds the dotted key of a problem ("db.max_conns", "hosts[1]")
+// in a layer's data and returns the map keys leading to its value; a list
+// item leads to its list, which a layer sets whole. A map key may itself
+// hold a '.' or a '[' (a Consul key "limits/a.b"), so the key is not split
+// blindly: at each level the whole rest is tried as a map key first, then
+// each prefix ending before a '.' or '['.
+func dataPath(m map[string]any, key string) ([]string, bool) {
+	var path []string
+	for {
+		if v, ok := m[key]; ok && v != nil {
+			return append(path, key), true
+		}
+		next := false
+		for i := 0; i < len(key) && !next; i++ {
+			if key[i] != '.' && key[i] != '[' {
+				continue
+			}
+			v, ok := m[key[:i]]
+			if !ok || v == nil {
+				continue
+			}
+			sub, isMap := v.(map[string]any)
+			switch {
+			case key[i] == '[' && !isMap:
+				return append(path, key[:i]), true
+			case key[i] == '.' && isMap:
+				path, m, key, next = append(path, key[:i]), sub, key[i+1:], true
+			}
+		}
+		if !next {
+			return nil, false
 		}
 	}
-	return path
 }
 
 // coveredBy reports whether key, or a key above it, already has a problem.

@@ -30,7 +30,8 @@ func TestAppliedChangeLogNamesAFewKeys(t *testing.T) {
 	opts := strata.Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))}
 	changed := make(chan struct{}, 1)
 	cfg := load[Config](t, opts, layer)
-	cfg.OnChange(func(_, _ *Config) { changed <- struct{}{} })
+	send := sendTo(t, changed)
+	cfg.OnChange(func(_, _ *Config) { send(struct{}{}) })
 
 	layer.Set(flags(true))
 	receive(t, changed)

@@ -46,9 +46,10 @@ func TestReadersNeverSeeAMixedValue(t *testing.T) {
 	// The writer waits for each outcome so that every reload is really
 	// applied (or rejected) while the readers run, instead of coalescing.
 	outcomes := make(chan bool, 1)
+	outcome := sendTo(t, outcomes)
 	opts := strata.Options{
-		OnApply: func(strata.Change) { outcomes <- true },
-		OnError: func(error) { outcomes <- false },
+		OnApply: func(strata.Change) { outcome(true) },
+		OnError: func(error) { outcome(false) },
 	}
 	cfg := load[Pair](t, opts, l)
 
@@ -68,6 +69,8 @@ func TestReadersNeverSeeAMixedValue(t *testing.T) {
 	stop := make(chan struct{})
 	bad := make(chan string, 1)
 	var readers sync.WaitGroup
+	stopReaders := sync.OnceFunc(func() { close(stop); readers.Wait() })
+	t.Cleanup(stopReaders) // also when the test fails before the end
 	for range 4 {
 		readers.Add(1)
 		go func() {
@@ -110,8 +113,7 @@ func TestReadersNeverSeeAMixedValue(t *testing.T) {
 		l.Set(pair(n))
 		count()
 	}
-	close(stop)
-	readers.Wait()
+	stopReaders()
 
 	select {
 	case msg := <-bad:

@@ -83,10 +83,18 @@ func ExampleConfig_OnChange() {
 
 	changed := make(chan string, 1)
 	cfg.OnChange(func(old, new *ExampleConfig) {
-		changed <- fmt.Sprintf("max_conns %d -> %d", old.DB.MaxConns, new.DB.MaxConns)
+		select { // a callback must not block the reload goroutine
+		case changed <- fmt.Sprintf("max_conns %d -> %d", old.DB.MaxConns, new.DB.MaxConns):
+		default:
+		}
 	})
 	writeFile(dir, "db:\n  dsn: postgres://orders\n  max_conns: 50\n")
-	fmt.Println(<-changed)
+	select {
+	case c := <-changed:
+		fmt.Println(c)
+	case <-time.After(10 * time.Second):
+		fmt.Println("no change applied")
+	}
 	fmt.Println(cfg.Get().DB.MaxConns)
 	// Output:
 	// max_conns 10 -> 50
@@ -109,12 +117,26 @@ func ExampleOnChangeOf() {
 	strata.OnChangeOf(cfg, func(c *ExampleConfig) int { return c.DB.MaxConns }, func(_, n int) { resized <- n })
 	all := make(chan struct{}, 2)
 	cfg.OnChange(func(_, _ *ExampleConfig) { all <- struct{}{} })
+	// (Each wait is bounded so that a broken build fails instead of hanging.)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
 
 	writeFile(dir, "timeout: 1s\ndb:\n  dsn: postgres://orders\n") // DB unchanged: no resize
-	<-all
+	select {
+	case <-all:
+	case <-ctx.Done():
+	}
 	writeFile(dir, "timeout: 1s\ndb:\n  dsn: postgres://orders\n  max_conns: 30\n")
-	<-all
-	fmt.Println("resized to", <-resized)
+	select {
+	case <-all:
+	case <-ctx.Done():
+	}
+	select {
+	case n := <-resized:
+		fmt.Println("resized to", n)
+	case <-ctx.Done():
+		fmt.Println("not resized")
+	}
 	// Output: resized to 30
 }
 

@@ -47,6 +47,21 @@ func quiet[T any](t *testing.T, ch <-chan T) {
 	}
 }
 
+// sendTo returns a callback body that sends v on ch, giving up once the
+// test is over: t.Context ends before the cleanups run, so a callback
+// called more often than the test reads (a bug, or a mutant) cannot block
+// the reload goroutine and with it the cleanup's Close for ever. The test
+// then fails on its own assertions instead of hanging until the timeout.
+func sendTo[T any](t *testing.T, ch chan<- T) func(T) {
+	done := t.Context().Done()
+	return func(v T) {
+		select {
+		case ch <- v:
+		case <-done:
+		}
+	}
+}
+
 // errorsOf collects what OnError hears, for assertions on the test goroutine.
 func errorsOf(opts *strata.Options) <-chan error {
 	ch := make(chan error, 100)

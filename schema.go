@@ -291,7 +291,16 @@ func jsonValue(v reflect.Value) (any, bool) {
 	if !v.IsValid() || !v.CanInterface() {
 		return nil, false
 	}
-	if d, ok := v.Interface().(time.Duration); ok {
+	// A *time.Duration is written as the duration too, not as the
+	// nanoseconds json.Marshal would give.
+	e := v
+	for e.Kind() == reflect.Pointer {
+		if e.IsNil() {
+			return nil, false
+		}
+		e = e.Elem()
+	}
+	if d, ok := e.Interface().(time.Duration); ok {
 		return d.String(), true
 	}
 	if m, ok := v.Interface().(encoding.TextMarshaler); ok {

@@ -96,7 +96,12 @@ func TestDeepInputIsRejected(t *testing.T) {
 
 	l := memlayer.New("file", map[string]any{"deep": map[string]any{"a": "1"}})
 	errs := make(chan error, 1)
-	cfg, err := LoadWith[deepCfg](context.Background(), Options{OnError: func(err error) { errs <- err }}, l)
+	cfg, err := LoadWith[deepCfg](context.Background(), Options{OnError: func(err error) {
+		select { // never block the reload goroutine past the test (Close waits for it)
+		case errs <- err:
+		case <-t.Context().Done():
+		}
+	}}, l)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = cfg.Close() })
 	l.Set(deep)

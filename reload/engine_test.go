@@ -427,26 +427,6 @@ func TestStartRejectsMismatchedSnapshots(t *testing.T) {
 	assert.ErrorContains(t, err, "1 layers")
 }
 
-func TestDebounceBatchesLayers(t *testing.T) {
-	a, b := newScripted("a"), newScripted("b")
-	rec := newRecorder()
-	e, err := reload.Start(context.Background(), []provider.Provider{a, b}, []provider.Snapshot{snap("a0"), snap("b0")}, rec,
-		reload.Options{Debounce: time.Second})
-	require.NoError(t, err)
-	defer e.Close()
-	next(t, a.starts)
-	next(t, b.starts)
-	for _, w := range []*scripted{a, b} {
-		w.run(t, func(emit func(provider.Event)) error {
-			s := snap(w.name + "1")
-			emit(provider.Event{Snapshot: &s})
-			return nil
-		})
-	}
-	got := next(t, rec.applies)
-	assert.Equal(t, []string{"a1", "b1"}, []string{got[0].Version, got[1].Version}, "both changes applied together")
-}
-
 // TestRefreshAppliesAReadLikeAWatchedChange: Refresh delivers what was read
 // (snapshots and failures) through the Handler on the apply goroutine,
 // applies even when nothing changed, and returns Apply's verdict.

@@ -170,10 +170,11 @@ func TestBroken(t *testing.T) {
 	providertest.Run(t, harness(mode))
 }
 
+// TestSuiteCatches runs even with -short: without it no test of this
+// package sees the suite fail, which is the suite's whole job (under
+// mutation testing, which runs with -short, every check could be broken
+// unnoticed). The child processes mostly wait, so they run in parallel.
 func TestSuiteCatches(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs child test processes")
-	}
 	tests := []struct {
 		mode    string
 		subtest string
@@ -200,6 +201,7 @@ func TestSuiteCatches(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.mode+" in "+tt.subtest, func(t *testing.T) {
+			t.Parallel()
 			run := "^TestBroken$"
 			for _, part := range strings.Split(tt.subtest, "/") {
 				run += "/^" + regexp.QuoteMeta(part) + "$"
