@@ -9,8 +9,10 @@
 // filtering treated as an error, a rate-limited loop, stale reads with a
 // bounded staleness, and a clean stop.
 //
-// Snapshots carry Version = the X-Consul-Index, an Origin per key ("consul
-// key" and the full key) and Info with "index", "consistency",
+// Snapshots carry Version = the X-Consul-Index, the origin of every key
+// ("consul key" and the full key: in tree mode derived on demand from the
+// dotted key by Snapshot.OriginRule, and stored in Snapshot.Origins only
+// for a key with a '.' in a segment) and Info with "index", "consistency",
 // "datacenter" (when named in Datacenters or Config), "last_contact" and
 // "known_leader" (stale mode), and "source" = "cache" with "cached_at"
 // when served from CacheFile. Snapshot.Stale is set for a cached read and
@@ -396,6 +398,15 @@ func (p *Provider) source() provider.Origin {
 }
 
 const originKind = "consul key"
+
+// originRule is the OriginRule of the layer's snapshots: tree mode's
+// (treeRule), none in document mode, where every key comes from Source.
+func (p *Provider) originRule() provider.OriginRule {
+	if p.key != "" {
+		return provider.OriginRule{}
+	}
+	return treeRule(p.prefix)
+}
 
 func normalizePrefix(s string) string {
 	if s == "" {

@@ -194,7 +194,7 @@ func BenchmarkListDecode(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if _, _, err := buildTreeFrom(prefix, l, true); err != nil {
+				if _, _, err := buildTreeFrom(prefix, l); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -220,7 +220,7 @@ func decodeTree(prefix, body string, hint pairList) (map[string]any, map[string]
 	if err != nil {
 		return nil, nil, err
 	}
-	return buildTreeFrom(prefix, l, true)
+	return buildTreeFrom(prefix, l)
 }
 
 // TestDecodeListReusesTheHintsStrings: an entry equal to the hint's at the

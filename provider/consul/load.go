@@ -192,18 +192,11 @@ func (p *Provider) request(ctx context.Context, dc string, index uint64, wait ti
 // snapshot turns a read into the layer's Snapshot, or into an
 // invalid-data or not-found error naming the layer and key.
 func (p *Provider) snapshot(r *read) (provider.Snapshot, error) {
-	return p.snapshotOf(r, true)
-}
-
-// snapshotOf is snapshot; without withOrigins a tree layer's Origins are
-// left nil for the caller to fill (the watcher reuses the delivered ones
-// when the keys did not change).
-func (p *Provider) snapshotOf(r *read, withOrigins bool) (provider.Snapshot, error) {
 	snap := p.snapshotHead(r)
 	var err error
 	switch {
 	case p.key == "":
-		snap.Data, snap.Origins, err = buildTreeFrom(p.prefix, r.list, withOrigins)
+		snap.Data, snap.Origins, err = buildTreeFrom(p.prefix, r.list)
 	case r.doc == nil && p.opts.Optional:
 		snap.Data = map[string]any{}
 	case r.doc == nil:
@@ -225,14 +218,16 @@ func (p *Provider) snapshotOf(r *read, withOrigins bool) (provider.Snapshot, err
 	return snap, nil
 }
 
-// snapshotHead is the Snapshot of r without its Data and Origins.
+// snapshotHead is the Snapshot of r without its Data and Origins; a tree
+// layer's carries its OriginRule.
 func (p *Provider) snapshotHead(r *read) provider.Snapshot {
 	snap := provider.Snapshot{
-		Version: strconv.FormatUint(r.index, 10),
-		Source:  p.source(),
-		ReadAt:  time.Now(),
-		Stale:   r.stale || !r.cachedAt.IsZero(),
-		Info:    p.info(r),
+		Version:    strconv.FormatUint(r.index, 10),
+		Source:     p.source(),
+		OriginRule: p.originRule(),
+		ReadAt:     time.Now(),
+		Stale:      r.stale || !r.cachedAt.IsZero(),
+		Info:       p.info(r),
 	}
 	if !r.cachedAt.IsZero() {
 		snap.ReadAt = r.cachedAt

@@ -63,10 +63,10 @@ func TestPatchTreeEqualsAWholeBuild(t *testing.T) {
 			if tt.order != nil {
 				prev, next = tt.order(prev), tt.order(next)
 			}
-			prevData, _, err := buildTreeFrom("p/", prev, false)
+			prevData, _, err := buildTreeFrom("p/", prev)
 			require.NoError(t, err)
 			before := deepCopy(prevData)
-			want, _, err := buildTreeFrom("p/", next, false)
+			want, _, err := buildTreeFrom("p/", next)
 			require.NoError(t, err)
 
 			got, changed, ok := patchTree("p/", prevData, prev, next)

@@ -204,9 +204,8 @@ func (w *watcher) succeeded(r *read) {
 	}
 	snap, patched := w.patch(r)
 	if !patched {
-		// Tree mode builds origins only when the keys changed (shareSnapshot).
 		var err error
-		if snap, err = w.p.snapshotOf(r, w.p.key != ""); err != nil {
+		if snap, err = w.p.snapshot(r); err != nil {
 			w.report(err) // the index is kept (or reset by rule 12 above)
 			return
 		}
@@ -223,14 +222,7 @@ func (w *watcher) succeeded(r *read) {
 	default:
 		// Tree mode: unchanged subtrees become the delivered maps, which
 		// also tells whether anything changed, without hashing the tree.
-		snap.Data, snap.Origins, w.same = shareSnapshot(last.Data, snap.Data, last.Origins)
-		if snap.Origins == nil {
-			var err error
-			if _, snap.Origins, err = buildTreeFrom(w.p.prefix, r.list, true); err != nil {
-				w.report(w.p.failClass(r.dc, ClassInvalidData, 0, err)) // unreachable: the same pairs built the tree
-				return
-			}
-		}
+		snap.Data, snap.Origins, w.same = shareSnapshot(last.Data, snap.Data, last.Origins, snap.Origins)
 	}
 	w.pending = r
 	if snap.Stale != prevStale {
@@ -254,8 +246,7 @@ func (w *watcher) succeeded(r *read) {
 // false when the answer is not such one, for the caller to build it whole.
 func (w *watcher) patch(r *read) (provider.Snapshot, bool) {
 	last := w.em.Last()
-	if w.p.key != "" || !sameMap(w.built.data, last.Data) || last.Origins == nil ||
-		!sameKeys(w.built.list, r.list) {
+	if w.p.key != "" || !sameMap(w.built.data, last.Data) || !sameKeys(w.built.list, r.list) {
 		return provider.Snapshot{}, false
 	}
 	data, changed, ok := patchTree(w.p.prefix, last.Data, w.built.list, r.list)
