@@ -214,11 +214,10 @@ type Provider struct {
 	// streams is set when New built the client: its streamTransport
 	// decodes tree-mode List answers.
 	streams bool
-	// hint is the latest streamed List answer, whose strings the next
-	// decoding reuses where they are unchanged.
-	hint atomic.Pointer[pairList]
-	// loaded is the tree Load returned last, with its answer.
-	loaded atomic.Pointer[builtTree]
+	// hint is the tree delivered last (by Load or the watcher), whose
+	// strings the next List answer's decoding reuses where they are
+	// unchanged, and which a watcher given Load's snapshot patches.
+	hint   atomic.Pointer[builtTree]
 	active atomic.Int32
 
 	cacheMu sync.Mutex // serialises cache writes from Load and Watch

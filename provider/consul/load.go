@@ -65,8 +65,9 @@ func (p *Provider) Load(ctx context.Context) (provider.Snapshot, error) {
 			}
 			p.writeCache(r)
 			if p.key == "" {
-				// For a Watch given this snapshot to patch (builtTree).
-				p.loaded.Store(&builtTree{list: r.list, data: snap.Data})
+				// For a Watch given this snapshot to patch (builtTree),
+				// and the next answer's decoding.
+				p.hint.Store(newBuiltTree(snap.Data))
 			}
 			return snap, nil
 		}
@@ -142,9 +143,9 @@ func (p *Provider) request(ctx context.Context, dc string, index uint64, wait ti
 	defer cancel()
 	var sink *listSink
 	if p.key == "" && p.streams && !withPairs {
-		sink = &listSink{}
+		sink = &listSink{prefix: p.prefix}
 		if h := p.hint.Load(); h != nil {
-			sink.hint = *h
+			sink.hint = h.data
 		}
 		rctx = withListSink(rctx, sink)
 	}
@@ -178,7 +179,6 @@ func (p *Provider) request(ctx context.Context, dc string, index uint64, wait ti
 			return nil, p.failClass(dc, ClassInvalidData, 0, sink.err)
 		}
 		r.list = sink.list
-		p.hint.Store(&r.list)
 	default:
 		r.list = pairsList(r.pairs)
 	}

@@ -49,7 +49,9 @@ func (p kvPairs) Value(i int) string { return string(p[i].Value) }
 
 // pairList is a List answer's keys and values, in the answer's order:
 // keys[i] holds vals[i], and a key of "" is an entry to skip. It is never
-// modified once built.
+// modified once built, and never kept once the answer is delivered: the
+// delivered tree is what the next answer is compared with (decodeList,
+// patchTree).
 type pairList struct{ keys, vals []string }
 
 // pairsList is consul/api's decoding of a List answer as a pairList.
@@ -124,7 +126,7 @@ func buildTreeFrom(prefix string, pairs pairSource) (map[string]any, map[string]
 			switch v := node[s].(type) {
 			case nil:
 				m := make(map[string]any)
-				node[s] = m
+				node[strings.Clone(s)] = m // see below
 				folders[strings.ReplaceAll(rel[:j], "/", ".")] = key
 				node = m
 			case map[string]any:
@@ -139,7 +141,10 @@ func buildTreeFrom(prefix string, pairs pairSource) (map[string]any, map[string]
 		if _, ok := node[last].(map[string]any); ok {
 			return nil, nil, conflict(key, folders[strings.ReplaceAll(rel, "/", ".")])
 		}
-		node[last] = pairs.Value(i)
+		// A copy of the segment, not a substring of the key: the key may
+		// be part of a whole answer's keys in one string (decodeList),
+		// which a map key would keep alive for as long as the tree.
+		node[strings.Clone(last)] = pairs.Value(i)
 		if strings.IndexByte(rel, '.') >= 0 {
 			if origins == nil {
 				origins = make(map[string]provider.Origin)
@@ -148,6 +153,19 @@ func buildTreeFrom(prefix string, pairs pairSource) (map[string]any, map[string]
 		}
 	}
 	return data, origins, nil
+}
+
+// countLeaves counts the leaves (values that are not maps) of a tree.
+func countLeaves(m map[string]any) int {
+	n := 0
+	for _, v := range m {
+		if sub, ok := v.(map[string]any); ok {
+			n += countLeaves(sub)
+		} else {
+			n++
+		}
+	}
+	return n
 }
 
 func keyOf(kv *api.KVPair) string {
