@@ -22,13 +22,14 @@ import (
 // delivered tree afterwards (patchTree) finds equal strings by pointer.
 // Keys are not kept between answers: the answer's keys are all in one
 // string (one allocation), and keys[i] is a substring of it; buildTree
-// copies the segments it keeps.
+// copies the segments it keeps. The slices are sized for hint's leaves:
+// an answer of the same keys grows none of them.
 //
 // An answer that is not such an array is an error naming the offending key
 // when there is one. A read error of r (the connection, the context) is
 // returned unwrapped by this package's words, so the caller can tell it
 // from bad data with errors.Is/As on r's own error (see streamTransport).
-func decodeList(r io.Reader, prefix string, hint map[string]any) (pairList, error) {
+func decodeList(r io.Reader, prefix string, hint *builtTree) (pairList, error) {
 	dec := jsontext.NewDecoder(r)
 	var out pairList
 	switch dec.PeekKind() {
@@ -47,9 +48,15 @@ func decodeList(r io.Reader, prefix string, hint map[string]any) (pairList, erro
 	if _, err := dec.ReadToken(); err != nil {
 		return pairList{}, listError(err)
 	}
-	ed := entryDecoder{prefix: prefix, hint: hint}
+	ed := entryDecoder{prefix: prefix}
 	// ends[i] is where key i ends in ed.keys.
 	var ends []int
+	if hint != nil {
+		// With room for a few folder keys ("db/"), which are no leaves.
+		n := hint.leaves + hint.leaves/32 + 8
+		ed.hint, ends, out.vals = hint.data, make([]int, 0, n), make([]string, 0, n)
+		ed.keys = make([]byte, 0, hint.keyBytes+hint.keyBytes/32+64)
+	}
 	for dec.PeekKind() != ']' {
 		val, err := ed.entry(dec)
 		if err != nil {

@@ -3,7 +3,9 @@ package consul
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -200,10 +202,11 @@ func BenchmarkListDecode(b *testing.B) {
 			}
 		})
 		b.Run("stream-hint"+keys, func(b *testing.B) {
-			hint, _, err := decodeTree(prefix, string(body), nil)
+			tree, _, err := decodeTree(prefix, string(body), nil)
 			if err != nil {
 				b.Fatal(err)
 			}
+			hint := newBuiltTree(prefix, tree)
 			b.ReportAllocs()
 			for b.Loop() {
 				if _, err := decodeList(bytes.NewReader(body), prefix, hint); err != nil {
@@ -215,7 +218,7 @@ func BenchmarkListDecode(b *testing.B) {
 }
 
 // decodeTree is decodeList then buildTreeFrom, as a read's snapshot does.
-func decodeTree(prefix, body string, hint map[string]any) (map[string]any, map[string]provider.Origin, error) {
+func decodeTree(prefix, body string, hint *builtTree) (map[string]any, map[string]provider.Origin, error) {
 	l, err := decodeList(strings.NewReader(body), prefix, hint)
 	if err != nil {
 		return nil, nil, err
@@ -237,7 +240,7 @@ func TestDecodeListReusesTheHintsStrings(t *testing.T) {
 
 	// p/d/b's value changes; p/e is new, with the value of p/a.
 	second := `[{"Key":"p/a","Value":"b25l"},{"Key":"p\/d/b","Value":"c2l4"},{"Key":"p/c","Value":null},{"Key":"p/e","Value":"b25l"},{"Key":"q/a","Value":"b25l"}]`
-	got, err := decodeList(strings.NewReader(second), "p/", hint)
+	got, err := decodeList(strings.NewReader(second), "p/", newBuiltTree("p/", hint))
 	require.NoError(t, err)
 	require.Equal(t, listOf("p/a=one", "p/d/b=six", "p/c=", "p/e=one", "q/a=one"), got)
 	same := func(a, b string) bool { return unsafe.StringData(a) == unsafe.StringData(b) }
@@ -257,7 +260,7 @@ func TestDecodeListReusesTheHintsStrings(t *testing.T) {
 	assert.False(t, keysIn(tree, lo, hi), "the tree keeps no part of the answer's keys")
 
 	// Another tree, or none, only costs reuse.
-	for _, h := range []map[string]any{nil, {"a": map[string]any{"x": "one"}}, {"d": "x"}} {
+	for _, h := range []*builtTree{nil, newBuiltTree("p/", nil), newBuiltTree("p/", map[string]any{"a": map[string]any{"x": "one"}}), newBuiltTree("p/", map[string]any{"d": "x"})} {
 		got, err = decodeList(strings.NewReader(second), "p/", h)
 		require.NoError(t, err)
 		assert.Equal(t, listOf("p/a=one", "p/d/b=six", "p/c=", "p/e=one", "q/a=one"), got)
@@ -294,4 +297,34 @@ func keysIn(tree map[string]any, lo, hi uintptr) bool {
 		}
 	}
 	return false
+}
+
+// TestDecodeListWithAHintAllocatesPerAnswer: given the delivered tree of
+// the same keys and values, decoding allocates a fixed number of times
+// whatever the number of keys (the slices are sized from the hint, the
+// keys are one string, the values the tree's), not once per key.
+func TestDecodeListWithAHintAllocatesPerAnswer(t *testing.T) {
+	allocs := func(n int) float64 {
+		var body strings.Builder
+		body.WriteString("[")
+		for i := range n {
+			if i > 0 {
+				body.WriteString(",")
+			}
+			v := base64.StdEncoding.EncodeToString([]byte("value-" + strconv.Itoa(i)))
+			fmt.Fprintf(&body, `{"Key":"p/d%d/k%05d","Value":%q,"Flags":0}`, i%10, i, v)
+		}
+		body.WriteString(`,{"Key":"p/d0/","Value":null}]`)
+		tree, _, err := decodeTree("p/", body.String(), nil)
+		require.NoError(t, err)
+		hint := newBuiltTree("p/", tree)
+		require.Equal(t, n, hint.leaves)
+		return testing.AllocsPerRun(5, func() {
+			if _, err := decodeList(strings.NewReader(body.String()), "p/", hint); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	small, large := allocs(100), allocs(3000)
+	assert.LessOrEqual(t, large, small+3, "%v allocations for 3000 keys, %v for 100", large, small)
 }

@@ -67,7 +67,7 @@ func (p *Provider) Load(ctx context.Context) (provider.Snapshot, error) {
 			if p.key == "" {
 				// For a Watch given this snapshot to patch (builtTree),
 				// and the next answer's decoding.
-				p.hint.Store(newBuiltTree(snap.Data))
+				p.hint.Store(newBuiltTree(p.prefix, snap.Data))
 			}
 			return snap, nil
 		}
@@ -144,9 +144,7 @@ func (p *Provider) request(ctx context.Context, dc string, index uint64, wait ti
 	var sink *listSink
 	if p.key == "" && p.streams && !withPairs {
 		sink = &listSink{prefix: p.prefix}
-		if h := p.hint.Load(); h != nil {
-			sink.hint = h.data
-		}
+		sink.hint = p.hint.Load()
 		rctx = withListSink(rctx, sink)
 	}
 	q = q.WithContext(rctx) // rule 10: every request carries the caller's ctx

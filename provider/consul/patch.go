@@ -9,16 +9,32 @@ import (
 
 // builtTree is a tree-mode layer's delivered data with its count of
 // leaves, so that the next answer with the same keys can be applied as a
-// patch (patchTree) rather than built again whole. It is never modified
-// once made; several goroutines may read it (Provider.hint).
+// patch (patchTree) rather than built again whole, and decoded into slices
+// of the right size (decodeList). It is never modified once made; several
+// goroutines may read it (Provider.hint).
 type builtTree struct {
-	data   map[string]any
-	leaves int
+	data     map[string]any
+	leaves   int
+	keyBytes int // the length of every leaf's Consul key, summed
 }
 
-// newBuiltTree counts data's leaves.
-func newBuiltTree(data map[string]any) *builtTree {
-	return &builtTree{data: data, leaves: countLeaves(data)}
+// newBuiltTree counts the leaves of data, read below prefix.
+func newBuiltTree(prefix string, data map[string]any) *builtTree {
+	b := &builtTree{data: data}
+	b.count(len(prefix), data)
+	return b
+}
+
+// count adds the leaves of m, whose keys start with base bytes.
+func (b *builtTree) count(base int, m map[string]any) {
+	for k, v := range m {
+		if sub, ok := v.(map[string]any); ok {
+			b.count(base+len(k)+1, sub)
+			continue
+		}
+		b.leaves++
+		b.keyBytes += base + len(k)
+	}
 }
 
 // sameMap reports whether a and b are the same map (not merely equal).

@@ -59,7 +59,7 @@ func TestPatchTreeEqualsAWholeBuild(t *testing.T) {
 			want, _, err := buildTreeFrom("p/", next)
 			require.NoError(t, err)
 
-			got, changed, ok := patchTree("p/", prevData, countLeaves(prevData), next)
+			got, changed, ok := patchTree("p/", prevData, newBuiltTree("p/", prevData).leaves, next)
 			require.True(t, ok)
 			assert.Equal(t, want, got)
 			assert.Equal(t, before, prevData, "the delivered tree must not be modified")
@@ -112,7 +112,7 @@ func TestPatchTreeRefusesAnotherShape(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := deepCopy(tt.data)
-			_, _, ok := patchTree("p/", tt.data, countLeaves(tt.data), tt.next)
+			_, _, ok := patchTree("p/", tt.data, newBuiltTree("p/", tt.data).leaves, tt.next)
 			assert.False(t, ok)
 			assert.Equal(t, before, tt.data)
 		})
@@ -129,7 +129,7 @@ func TestPatchTreeRefusesAnotherShape(t *testing.T) {
 func TestPatchTreeKeepsNoPartOfTheAnswer(t *testing.T) {
 	prev, _, err := buildTreeFrom("p/", listOf("p/a/b=1", "p/c=2"))
 	require.NoError(t, err)
-	next, err := decodeList(strings.NewReader(`[{"Key":"p/a/b","Value":"OQ=="},{"Key":"p/c","Value":"OA=="}]`), "p/", prev)
+	next, err := decodeList(strings.NewReader(`[{"Key":"p/a/b","Value":"OQ=="},{"Key":"p/c","Value":"OA=="}]`), "p/", newBuiltTree("p/", prev))
 	require.NoError(t, err)
 	got, changed, ok := patchTree("p/", prev, 2, next)
 	require.True(t, ok)

@@ -10,8 +10,8 @@ import (
 // listSink receives the decoded answer of one List request: get puts it in
 // the request's context, and streamTransport fills it.
 type listSink struct {
-	prefix string         // the layer's prefix
-	hint   map[string]any // the tree delivered last, for decodeList to reuse its strings
+	prefix string     // the layer's prefix
+	hint   *builtTree // the tree delivered last, for decodeList; nil when none
 
 	decoded bool     // the answer was decoded here (a 200)
 	list    pairList // its pairs

@@ -155,19 +155,6 @@ func buildTreeFrom(prefix string, pairs pairSource) (map[string]any, map[string]
 	return data, origins, nil
 }
 
-// countLeaves counts the leaves (values that are not maps) of a tree.
-func countLeaves(m map[string]any) int {
-	n := 0
-	for _, v := range m {
-		if sub, ok := v.(map[string]any); ok {
-			n += countLeaves(sub)
-		} else {
-			n++
-		}
-	}
-	return n
-}
-
 func keyOf(kv *api.KVPair) string {
 	if kv == nil {
 		return ""

@@ -240,9 +240,9 @@ func (w *watcher) succeeded(r *read) {
 		case w.built != nil && sameMap(data, w.built.data):
 		case patched && w.built != nil:
 			// A patch changes values only: the same leaves.
-			w.built = &builtTree{data: data, leaves: w.built.leaves}
+			w.built = &builtTree{data: data, leaves: w.built.leaves, keyBytes: w.built.keyBytes}
 		default:
-			w.built = newBuiltTree(data)
+			w.built = newBuiltTree(w.p.prefix, data)
 		}
 		w.p.hint.Store(w.built)
 	}
