@@ -307,18 +307,22 @@ func TestDecodeListWithAHintAllocatesPerAnswer(t *testing.T) {
 	allocs := func(n int) float64 {
 		var body strings.Builder
 		body.WriteString("[")
+		keyBytes := 0
 		for i := range n {
 			if i > 0 {
 				body.WriteString(",")
 			}
 			v := base64.StdEncoding.EncodeToString([]byte("value-" + strconv.Itoa(i)))
-			fmt.Fprintf(&body, `{"Key":"p/d%d/k%05d","Value":%q,"Flags":0}`, i%10, i, v)
+			k := fmt.Sprintf("p/d%d/k%05d", i%10, i)
+			keyBytes += len(k)
+			fmt.Fprintf(&body, `{"Key":%q,"Value":%q,"Flags":0}`, k, v)
 		}
 		body.WriteString(`,{"Key":"p/d0/","Value":null}]`)
 		tree, _, err := decodeTree("p/", body.String(), nil)
 		require.NoError(t, err)
 		hint := newBuiltTree("p/", tree)
 		require.Equal(t, n, hint.leaves)
+		require.Equal(t, keyBytes, hint.keyBytes)
 		return testing.AllocsPerRun(5, func() {
 			if _, err := decodeList(strings.NewReader(body.String()), "p/", hint); err != nil {
 				t.Error(err)
