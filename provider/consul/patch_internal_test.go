@@ -2,6 +2,7 @@ package consul
 
 import (
 	"maps"
+	"reflect"
 	"strings"
 	"testing"
 	"unsafe"
@@ -147,4 +148,40 @@ func TestSameMap(t *testing.T) {
 	assert.False(t, sameMap(nil, m))
 	assert.False(t, sameMap(m, nil))
 	assert.False(t, sameMap(nil, nil))
+}
+
+// FuzzPatchTree: whenever patchTree accepts an answer (newline-separated
+// "key=value" entries) against the tree of a previous one, the result is
+// what building the answer whole gives, and the previous tree is intact.
+func FuzzPatchTree(f *testing.F) {
+	f.Add("p/a/b=1\np/c=2", "p/a/b=1\np/c=3")
+	f.Add("p/a/b=1\np/c=2", "p/a/b=1\np/a/b=1")
+	f.Add("p/a=1\np/b=2", "p/a=1\np/b/c=2")
+	f.Add("p/a.b=1\np/a/b=2", "p/a.b=3\np/a/b=2")
+	f.Add("p/a/=\np/a/b=1", "p/a/=x\np/a/b=2\nq/z=1")
+	f.Fuzz(func(t *testing.T, prev, next string) {
+		prevData, _, err := buildTreeFrom("p/", listOf(strings.Split(prev, "\n")...))
+		if err != nil {
+			return
+		}
+		before := deepCopy(prevData)
+		nl := listOf(strings.Split(next, "\n")...)
+		got, changed, ok := patchTree("p/", prevData, newBuiltTree("p/", prevData).leaves, nl)
+		if !ok {
+			return
+		}
+		want, _, err := buildTreeFrom("p/", nl)
+		if err != nil {
+			t.Fatalf("patched an answer that does not build: %v", err)
+		}
+		if !reflect.DeepEqual(want, got) {
+			t.Fatalf("patched %v, built %v", got, want)
+		}
+		if !reflect.DeepEqual(before, prevData) {
+			t.Fatalf("the previous tree was modified")
+		}
+		if changed == reflect.DeepEqual(before, got) {
+			t.Fatalf("changed = %v for %v -> %v", changed, before, got)
+		}
+	})
 }
