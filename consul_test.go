@@ -104,3 +104,41 @@ func TestConsulOutageKeepsLastGoodAndRecovers(t *testing.T) {
 	assert.True(t, cfg.Status().Layers[1].Healthy)
 	quiet(t, errs)
 }
+
+// TestConsulExplainNamesTheConsulKey: a tree-mode layer stores no origin
+// per key (the rule derives it), yet Explain, ExplainAll and a rejected
+// value name the exact Consul key, also for a map key holding a '.', whose
+// dotted key cannot be split back into Consul key segments.
+func TestConsulExplainNamesTheConsulKey(t *testing.T) {
+	agent := consultest.Start(t, consultest.Options{})
+	const prefix = "services/orders/"
+	agent.Txn(t, map[string]string{
+		prefix + "db/max_conns": "20", prefix + "db/dsn": "postgres://db", prefix + "features/a.b": "true", prefix + "features/c": "false",
+	})
+	opts := strata.Options{}
+	errs := errorsOf(&opts)
+	cfg := load[Service](t, opts, consul.New(consul.Options{Prefix: prefix, Client: agent.Client(t), Wait: 5 * time.Second}))
+	require.Equal(t, map[string]bool{"a.b": true, "c": false}, cfg.Get().Features)
+
+	e, ok := cfg.Explain("db.max_conns")
+	require.True(t, ok)
+	assert.Equal(t, "consul key services/orders/db/max_conns", e.Origin.String())
+
+	all := map[string]string{}
+	for _, e := range cfg.ExplainAll() {
+		all[e.Key] = e.Origin.String()
+	}
+	assert.Equal(t, map[string]string{
+		"db.dsn":       "consul key services/orders/db/dsn",
+		"db.max_conns": "consul key services/orders/db/max_conns",
+		"features.a.b": "consul key services/orders/features/a.b",
+		"features.c":   "consul key services/orders/features/c",
+		"listen":       "default tag Service.Listen",
+		"timeout":      "default tag Service.Timeout",
+	}, all)
+
+	agent.Put(t, prefix+"features/a.b", "maybe")
+	assert.Contains(t, receive(t, errs).Error(), "(from consul key services/orders/features/a.b)")
+	agent.Put(t, prefix+"db/max_conns", "ten")
+	assert.Contains(t, receive(t, errs).Error(), "(from consul key services/orders/db/max_conns)")
+}

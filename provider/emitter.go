@@ -131,7 +131,7 @@ func (e *Emitter) sameOutage(prev, err error) bool {
 }
 
 // SameContent reports whether a and b differ at most in Version and
-// ReadAt: the same Data, Origins, Source, Stale and Info. It is Emitter's
+// ReadAt: the same Data, Origins, OriginRule, Source, Stale and Info. It is Emitter's
 // default Equal. Versions are not compared because some backends (a Consul
 // index) move them on writes that change nothing in the layer; Origins
 // are, because a value that moved (a line inserted above it in a file) must
@@ -140,6 +140,7 @@ func (e *Emitter) sameOutage(prev, err error) bool {
 func SameContent(a, b Snapshot) bool {
 	return a.Stale == b.Stale &&
 		a.Source == b.Source &&
+		a.OriginRule == b.OriginRule &&
 		sameMap(a.Data, b.Data) &&
 		sameMap(a.Origins, b.Origins) &&
 		sameMap(a.Info, b.Info)

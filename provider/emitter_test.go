@@ -210,6 +210,9 @@ func TestSameContent(t *testing.T) {
 		}, false},
 		{"no origins", func(s *provider.Snapshot) { s.Origins = nil }, false},
 		{"another source", func(s *provider.Snapshot) { s.Source.Ref = "d.yaml" }, false},
+		{"an origin rule", func(s *provider.Snapshot) {
+			s.OriginRule = provider.OriginRule{Kind: "consul key", Prefix: "app/", Sep: "/"}
+		}, false},
 		{"stale", func(s *provider.Snapshot) { s.Stale = true }, false},
 		{"other info", func(s *provider.Snapshot) { s.Info = map[string]string{"datacenter": "dc2"} }, false},
 		{"no info", func(s *provider.Snapshot) { s.Info = nil }, false},

@@ -3,12 +3,14 @@ package provider
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 )
 
 // Snapshot is the whole content of one layer at one moment. Snapshots are
 // treated as immutable once returned: neither strata nor the provider may
-// modify Data or Origins afterwards.
+// modify Data or Origins afterwards. A Snapshot is a value: its methods
+// only read it and may be called from any number of goroutines at once.
 type Snapshot struct {
 	// Data is the layer's content as a nested map. Nested maps are
 	// map[string]any; leaves are strings, numbers, bools, or []any.
@@ -19,11 +21,20 @@ type Snapshot struct {
 	Version string
 
 	// Origins maps a dotted leaf key ("db.max_conns") to where its value
-	// came from. A key missing here falls back to Source.
+	// came from. A key missing here falls back to OriginRule, then to
+	// Source.
 	Origins map[string]Origin
 
-	// Source is the origin used for keys that have no entry in Origins, for
-	// example the file every key of a document came from.
+	// OriginRule, when set, derives the origin of a leaf from its key
+	// instead of storing one per key in Origins: a layer whose keys map
+	// one to one onto the backend's keys (a Consul or etcd prefix) sets it
+	// and keeps Origins for the few keys the rule cannot name. See
+	// OriginOf.
+	OriginRule OriginRule
+
+	// Source is the origin used for keys that have no entry in Origins and
+	// that OriginRule does not name, for example the file every key of a
+	// document came from.
 	Source Origin
 
 	// ReadAt is when the content was read from the backend.
@@ -39,12 +50,71 @@ type Snapshot struct {
 	Info map[string]string
 }
 
-// OriginOf returns where the value at the dotted key came from.
+// OriginOf returns where the value at the dotted key came from: its entry
+// in Origins if it has one; else, when OriginRule is set and key, split at
+// every '.', is the path of a leaf (a value that is not a map) in Data, the
+// origin the rule gives; else Source. It allocates only the Ref the rule
+// builds.
 func (s Snapshot) OriginOf(key string) Origin {
 	if o, ok := s.Origins[key]; ok {
 		return o
 	}
+	if s.OriginRule != (OriginRule{}) && isLeaf(s.Data, key) {
+		return s.OriginRule.Origin(key)
+	}
 	return s.Source
+}
+
+// OriginRule derives a leaf's origin from its dotted key, for a layer whose
+// every leaf comes from a backend key named by its path: the leaf
+// "db.max_conns" of a Consul prefix "services/orders/" comes from the key
+// "services/orders/db/max_conns". It is comparable, so two snapshots of the
+// same layer compare equal (==) when they carry the same rule. Its zero
+// value is no rule.
+//
+// A key segment that itself holds a '.' cannot be recovered from the dotted
+// key; a layer using a rule records such leaves in Snapshot.Origins, which
+// OriginOf consults first.
+type OriginRule struct {
+	// Kind is the Kind of every origin the rule gives ("consul key").
+	Kind string
+	// Prefix is prepended to the joined segments: the backend's prefix,
+	// with its trailing separator.
+	Prefix string
+	// Sep joins the key's segments ("/").
+	Sep string
+}
+
+// Origin returns the origin the rule gives the dotted key: Kind, and Ref =
+// Prefix followed by key's '.'-separated segments joined with Sep. It does
+// not check that the key exists; Snapshot.OriginOf does.
+func (r OriginRule) Origin(key string) Origin {
+	path := key
+	if r.Sep != "." {
+		path = strings.ReplaceAll(key, ".", r.Sep)
+	}
+	return Origin{Kind: r.Kind, Ref: r.Prefix + path}
+}
+
+// isLeaf reports whether key, split at every '.', leads through maps of
+// data to a value that is not a map. Walked in place: no slice per call.
+func isLeaf(data map[string]any, key string) bool {
+	node := data
+	for {
+		seg, rest, more := strings.Cut(key, ".")
+		v, ok := node[seg]
+		if !ok {
+			return false
+		}
+		m, isMap := v.(map[string]any)
+		if !more {
+			return !isMap
+		}
+		if !isMap {
+			return false
+		}
+		node, key = m, rest
+	}
 }
 
 // Origin says where one value came from, in the words an operator uses.

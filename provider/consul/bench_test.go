@@ -26,7 +26,7 @@ func BenchmarkTreeDecode(b *testing.B) {
 		b.Run(fmt.Sprintf("keys=%d", n), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				data, _, err := buildTreeFrom("services/orders/", kvPairs(kvs), false)
+				data, _, err := buildTreeFrom("services/orders/", kvPairs(kvs))
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -9,8 +9,10 @@
 // filtering treated as an error, a rate-limited loop, stale reads with a
 // bounded staleness, and a clean stop.
 //
-// Snapshots carry Version = the X-Consul-Index, an Origin per key ("consul
-// key" and the full key) and Info with "index", "consistency",
+// Snapshots carry Version = the X-Consul-Index, the origin of every key
+// ("consul key" and the full key: in tree mode derived on demand from the
+// dotted key by Snapshot.OriginRule, and stored in Snapshot.Origins only
+// for a key with a '.' in a segment) and Info with "index", "consistency",
 // "datacenter" (when named in Datacenters or Config), "last_contact" and
 // "known_leader" (stale mode), and "source" = "cache" with "cached_at"
 // when served from CacheFile. Snapshot.Stale is set for a cached read and
@@ -212,11 +214,10 @@ type Provider struct {
 	// streams is set when New built the client: its streamTransport
 	// decodes tree-mode List answers.
 	streams bool
-	// hint is the latest streamed List answer, whose strings the next
-	// decoding reuses where they are unchanged.
-	hint atomic.Pointer[pairList]
-	// loaded is the tree Load returned last, with its answer.
-	loaded atomic.Pointer[builtTree]
+	// hint is the tree delivered last (by Load or the watcher), whose
+	// strings the next List answer's decoding reuses where they are
+	// unchanged, and which a watcher given Load's snapshot patches.
+	hint   atomic.Pointer[builtTree]
 	active atomic.Int32
 
 	cacheMu sync.Mutex // serialises cache writes from Load and Watch
@@ -396,6 +397,15 @@ func (p *Provider) source() provider.Origin {
 }
 
 const originKind = "consul key"
+
+// originRule is the OriginRule of the layer's snapshots: tree mode's
+// (treeRule), none in document mode, where every key comes from Source.
+func (p *Provider) originRule() provider.OriginRule {
+	if p.key != "" {
+		return provider.OriginRule{}
+	}
+	return treeRule(p.prefix)
+}
 
 func normalizePrefix(s string) string {
 	if s == "" {

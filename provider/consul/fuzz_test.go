@@ -152,7 +152,7 @@ func checkStringKeys(t *testing.T, v any) {
 // newlines into at most 64 keys, each holding a value with the planted
 // secret in it. buildTree must not panic; on success every key below the
 // prefix that is not a folder is a string leaf at its dotted path, with
-// that key as its origin; on failure the error never quotes a value.
+// that key as its origin (OriginOf: stored only for a key with a '.'); on failure the error never quotes a value.
 func FuzzBuildTree(f *testing.F) {
 	f.Add("p/", "p/a\np/b/c\np/b/d", "v")
 	f.Add("p/", "p/a\np/a/b", "v")
@@ -187,6 +187,12 @@ func FuzzBuildTree(f *testing.F) {
 		for _, kv := range kvs {
 			spell[strings.ReplaceAll(strings.TrimPrefix(kv.Key, prefix), "/", ".")]++
 		}
+		for k := range origins {
+			if !strings.Contains(k, ".") {
+				t.Fatalf("an origin stored for %q, which the rule names", k)
+			}
+		}
+		snap := provider.Snapshot{Data: data, Origins: origins, OriginRule: treeRule(prefix)}
 		for _, kv := range kvs {
 			if !strings.HasPrefix(kv.Key, prefix) || strings.HasSuffix(kv.Key, "/") {
 				continue
@@ -195,7 +201,7 @@ func FuzzBuildTree(f *testing.F) {
 			if spell[dotted] > 1 {
 				continue
 			}
-			if got := origins[dotted]; got.Ref != kv.Key || got.Kind != originKind {
+			if got := snap.OriginOf(dotted); got.Ref != kv.Key || got.Kind != originKind {
 				t.Fatalf("origin of %q: %+v", dotted, got)
 			}
 			if v, ok := leafAt(data, strings.Split(kv.Key[len(prefix):], "/")); !ok || v != string(kv.Value) {

@@ -5,9 +5,11 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"maps"
 	"math"
 	"net"
 	"net/url"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -29,13 +31,18 @@ func pairs(kv ...string) api.KVPairs {
 	return out
 }
 
+// TestBuildTree: the tree, and each leaf's origin as the layer's snapshot
+// gives it (OriginOf). Origins are stored only for keys with a '.' in a
+// segment, which the rule (treeRule) cannot name: a 10,000-key layer
+// without dots holds no origin per key.
 func TestBuildTree(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		pairs   api.KVPairs
 		want    map[string]any
-		origins map[string]string
-		errs    []string // substrings of the error
+		origins map[string]string // every leaf's origin (Ref)
+		stored  []string          // the dotted keys with an origin of their own
+		errs    []string          // substrings of the error
 	}{
 		{name: "empty", want: map[string]any{}, origins: map[string]string{}},
 		{
@@ -58,6 +65,16 @@ func TestBuildTree(t *testing.T) {
 			want:    map[string]any{"x": "2"},
 			origins: map[string]string{"x": "p/x"},
 		},
+		{
+			name:  "dotted segments stored",
+			pairs: pairs("p/limits/a.b", "1", "p/c.d/e", "2", "p/limits/f", "3"),
+			want: map[string]any{
+				"limits": map[string]any{"a.b": "1", "f": "3"},
+				"c.d":    map[string]any{"e": "2"},
+			},
+			origins: map[string]string{"limits.a.b": "p/limits/a.b", "c.d.e": "p/c.d/e", "limits.f": "p/limits/f"},
+			stored:  []string{"c.d.e", "limits.a.b"},
+		},
 		{name: "leaf then folder", pairs: pairs("p/a", "1", "p/a/b", "2"), errs: []string{`"p/a"`, `"p/a/b"`}},
 		{name: "folder then leaf", pairs: pairs("p/a/b", "2", "p/a", "1"), errs: []string{`"p/a"`, `"p/a/b"`}},
 		{name: "deep conflict", pairs: pairs("p/a/b", "1", "p/a/b/c/d", "2"), errs: []string{`"p/a/b"`, `"p/a/b/c/d"`}},
@@ -74,12 +91,11 @@ func TestBuildTree(t *testing.T) {
 			}
 			require.NoError(t, err)
 			assert.Equal(t, tc.want, data)
-			got := make(map[string]string)
-			for k, o := range origins {
-				assert.Equal(t, originKind, o.Kind)
-				got[k] = o.Ref
+			assert.ElementsMatch(t, tc.stored, slices.Collect(maps.Keys(origins)), "only dotted segments are stored")
+			snap := provider.Snapshot{Data: data, Origins: origins, OriginRule: treeRule("p/"), Source: provider.Origin{Kind: originKind, Ref: "p/"}}
+			for k, ref := range tc.origins {
+				assert.Equal(t, provider.Origin{Kind: originKind, Ref: ref}, snap.OriginOf(k), k)
 			}
-			assert.Equal(t, tc.origins, got)
 		})
 	}
 }

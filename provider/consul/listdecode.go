@@ -16,16 +16,20 @@ import (
 // decoded once, straight into the value. The other fields of an entry
 // (Flags, indexes, Session, Namespace, Partition) are skipped unread.
 //
-// hint is the previous answer's pairs, or empty. An entry whose key and
-// value are those of hint's entry at the same position reuses hint's
-// strings: a steady prefix allocates nothing per unchanged key, and
-// comparing the two answers afterwards finds equal strings by pointer.
+// hint is the tree delivered last for prefix, or nil. An entry whose key
+// names a leaf of hint holding its value reuses the leaf's string: an
+// unchanged value allocates nothing, and comparing the answer with the
+// delivered tree afterwards (patchTree) finds equal strings by pointer.
+// Keys are not kept between answers: the answer's keys are all in one
+// string (one allocation), and keys[i] is a substring of it; buildTree
+// copies the segments it keeps. The slices are sized for hint's leaves:
+// an answer of the same keys grows none of them.
 //
 // An answer that is not such an array is an error naming the offending key
 // when there is one. A read error of r (the connection, the context) is
 // returned unwrapped by this package's words, so the caller can tell it
 // from bad data with errors.Is/As on r's own error (see streamTransport).
-func decodeList(r io.Reader, hint pairList) (pairList, error) {
+func decodeList(r io.Reader, prefix string, hint *builtTree) (pairList, error) {
 	dec := jsontext.NewDecoder(r)
 	var out pairList
 	switch dec.PeekKind() {
@@ -44,21 +48,30 @@ func decodeList(r io.Reader, hint pairList) (pairList, error) {
 	if _, err := dec.ReadToken(); err != nil {
 		return pairList{}, listError(err)
 	}
-	var ed entryDecoder
+	ed := entryDecoder{prefix: prefix}
+	// ends[i] is where key i ends in ed.keys.
+	var ends []int
+	if hint != nil {
+		// With room for a few folder keys ("db/"), which are no leaves.
+		n := hint.leaves + hint.leaves/32 + 8
+		ed.hint, ends, out.vals = hint.data, make([]int, 0, n), make([]string, 0, n)
+		ed.keys = make([]byte, 0, hint.keyBytes+hint.keyBytes/32+64)
+	}
 	for dec.PeekKind() != ']' {
-		i := len(out.keys)
-		var prevKey, prevVal string
-		if i < len(hint.keys) {
-			prevKey, prevVal = hint.keys[i], hint.vals[i]
-		}
-		key, val, err := ed.entry(dec, prevKey, prevVal)
+		val, err := ed.entry(dec)
 		if err != nil {
 			return pairList{}, err
 		}
-		out.keys, out.vals = append(out.keys, key), append(out.vals, val)
+		ends, out.vals = append(ends, len(ed.keys)), append(out.vals, val)
 	}
 	if _, err := dec.ReadToken(); err != nil {
 		return pairList{}, listError(err)
+	}
+	all := string(ed.keys)
+	out.keys = make([]string, len(ends))
+	start := 0
+	for i, end := range ends {
+		out.keys[i], start = all[start:end], end
 	}
 	return out, nil
 }
@@ -70,50 +83,55 @@ func listError(err error) error {
 
 // entryDecoder decodes one entry at a time, reusing its buffers.
 type entryDecoder struct {
-	key []byte // the unquoted key
-	raw []byte // the quoted base64 value, kept until the key is known
-	val []byte // the base64-decoded value
-	tmp []byte // an unquoted value holding escapes
+	prefix string
+	hint   map[string]any // see decodeList
+
+	keys []byte // every key so far, unquoted, one after the other
+	raw  []byte // the quoted base64 value, kept until the key is known
+	val  []byte // the base64-decoded value
+	tmp  []byte // an unquoted value holding escapes
 }
 
-// entry decodes one object of the answer into its key and value, reusing
-// prevKey and prevVal when they are equal to what was read.
-func (ed *entryDecoder) entry(dec *jsontext.Decoder, prevKey, prevVal string) (string, string, error) {
+// entry decodes one object of the answer, appends its key to ed.keys and
+// returns its value, the hint's string when it holds the same.
+func (ed *entryDecoder) entry(dec *jsontext.Decoder) (string, error) {
 	if dec.PeekKind() != '{' {
 		if _, err := dec.ReadValue(); err != nil {
-			return "", "", listError(err)
+			return "", listError(err)
 		}
-		return "", "", errors.New("decoding the list answer: an entry is not an object")
+		return "", errors.New("decoding the list answer: an entry is not an object")
 	}
 	if _, err := dec.ReadToken(); err != nil {
-		return "", "", listError(err)
+		return "", listError(err)
 	}
 	var (
-		key, val string
-		hasVal   bool
+		key    []byte // the unquoted key, within ed.keys
+		val    string
+		hasVal bool
 	)
 	for dec.PeekKind() != '}' {
 		name, err := dec.ReadValue()
 		if err != nil {
-			return "", "", listError(err)
+			return "", listError(err)
 		}
 		switch string(name) { // Consul never escapes its field names
 		case `"Key"`:
 			v, err := dec.ReadValue()
 			if err != nil {
-				return "", "", listError(err)
+				return "", listError(err)
 			}
 			if v.Kind() != '"' {
-				return "", "", errors.New("decoding the list answer: a key is not a string")
+				return "", errors.New("decoding the list answer: a key is not a string")
 			}
-			if ed.key, err = jsontext.AppendUnquote(ed.key[:0], v); err != nil {
-				return "", "", listError(err)
+			start := len(ed.keys) - len(key) // a repeated Key field replaces the first
+			if ed.keys, err = jsontext.AppendUnquote(ed.keys[:start], v); err != nil {
+				return "", listError(err)
 			}
-			key = reuse(ed.key, prevKey)
+			key = ed.keys[start:]
 		case `"Value"`:
 			v, err := dec.ReadValue()
 			if err != nil {
-				return "", "", listError(err)
+				return "", listError(err)
 			}
 			switch v.Kind() {
 			case 'n':
@@ -122,25 +140,46 @@ func (ed *entryDecoder) entry(dec *jsontext.Decoder, prevKey, prevVal string) (s
 				// Kept raw until the key is known, to name it in an error.
 				ed.raw, hasVal = append(ed.raw[:0], v...), true
 			default:
-				return "", "", fmt.Errorf("key %q: value is not a base64 string", bounded(key))
+				return "", fmt.Errorf("key %q: value is not a base64 string", bounded(string(key)))
 			}
 		default:
 			if err := dec.SkipValue(); err != nil {
-				return "", "", listError(err)
+				return "", listError(err)
 			}
 		}
 	}
 	if _, err := dec.ReadToken(); err != nil {
-		return "", "", listError(err)
+		return "", listError(err)
 	}
 	if hasVal {
 		b, err := ed.base64(ed.raw)
 		if err != nil {
-			return "", "", fmt.Errorf("key %q: %w", bounded(key), err)
+			return "", fmt.Errorf("key %q: %w", bounded(string(key)), err)
 		}
-		val = reuse(b, prevVal)
+		val = reuse(b, hintLeaf(ed.hint, ed.prefix, key))
 	}
-	return key, val, nil
+	return val, nil
+}
+
+// hintLeaf returns the string leaf of tree at key, a key below prefix, or
+// "" when there is none. It allocates nothing.
+func hintLeaf(tree map[string]any, prefix string, key []byte) string {
+	if tree == nil || len(key) < len(prefix) || string(key[:len(prefix)]) != prefix {
+		return ""
+	}
+	rel := key[len(prefix):]
+	for {
+		i := bytes.IndexByte(rel, '/')
+		if i < 0 {
+			s, _ := tree[string(rel)].(string)
+			return s
+		}
+		sub, ok := tree[string(rel[:i])].(map[string]any)
+		if !ok {
+			return ""
+		}
+		tree, rel = sub, rel[i+1:]
+	}
 }
 
 // base64 decodes a Value, a quoted JSON string holding base64, into ed.val.

@@ -3,7 +3,9 @@ package consul
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -94,7 +96,7 @@ func TestDecodeListMatchesConsulAPI(t *testing.T) {
 				assert.Empty(t, pairs)
 				return
 			}
-			got, gotOrigins, err := decodeTree(tt.prefix, string(body), pairList{})
+			got, gotOrigins, err := decodeTree(tt.prefix, string(body), nil)
 			require.NoError(t, err)
 			assert.Equal(t, want, got)
 			assert.Equal(t, wantOrigins, gotOrigins)
@@ -102,7 +104,7 @@ func TestDecodeListMatchesConsulAPI(t *testing.T) {
 	}
 	t.Run("binary value byte for byte", func(t *testing.T) {
 		_, _, body := rawList(t, a, "dl/binary", a.Token)
-		got, _, err := decodeTree("dl/", string(body), pairList{})
+		got, _, err := decodeTree("dl/", string(body), nil)
 		require.NoError(t, err)
 		assert.Equal(t, string(binary), got["binary"])
 	})
@@ -121,7 +123,7 @@ func TestDecodeListBadAnswers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			data, origins, err := decodeTree("p/", tt.body, pairList{})
+			data, origins, err := decodeTree("p/", tt.body, nil)
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.want)
 			assert.Nil(t, data)
@@ -129,10 +131,10 @@ func TestDecodeListBadAnswers(t *testing.T) {
 		})
 	}
 	t.Run("escaped base64 and null answer", func(t *testing.T) {
-		data, _, err := decodeTree("p/", `[{"Key":"p/a","Value":"\u0059Q=="},{"Key":"p/b","Value":null}]`, pairList{})
+		data, _, err := decodeTree("p/", `[{"Key":"p/a","Value":"\u0059Q=="},{"Key":"p/b","Value":null}]`, nil)
 		require.NoError(t, err)
 		assert.Equal(t, map[string]any{"a": "a", "b": ""}, data)
-		data, _, err = decodeTree("p/", `null`, pairList{})
+		data, _, err = decodeTree("p/", `null`, nil)
 		require.NoError(t, err)
 		assert.Equal(t, map[string]any{}, data)
 	})
@@ -143,7 +145,7 @@ func TestDecodeListBadAnswers(t *testing.T) {
 // decoding into []*api.KVPair), "consulapi" adds buildTree (strata's read
 // path with a caller's Options.Client), "stream" is decodeList then
 // buildTreeFrom (the path of a client New built), and "stream-hint" is
-// decodeList given the previous answer, as a watcher's reads are.
+// decodeList given the delivered tree, as a watcher's reads are.
 func BenchmarkListDecode(b *testing.B) {
 	a := consultest.Start(b, consultest.Options{})
 	for _, n := range []int{10, 1000, 10000} {
@@ -190,23 +192,24 @@ func BenchmarkListDecode(b *testing.B) {
 		b.Run("stream"+keys, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				l, err := decodeList(bytes.NewReader(body), pairList{})
+				l, err := decodeList(bytes.NewReader(body), prefix, nil)
 				if err != nil {
 					b.Fatal(err)
 				}
-				if _, _, err := buildTreeFrom(prefix, l, true); err != nil {
+				if _, _, err := buildTreeFrom(prefix, l); err != nil {
 					b.Fatal(err)
 				}
 			}
 		})
 		b.Run("stream-hint"+keys, func(b *testing.B) {
-			hint, err := decodeList(bytes.NewReader(body), pairList{})
+			tree, _, err := decodeTree(prefix, string(body), nil)
 			if err != nil {
 				b.Fatal(err)
 			}
+			hint := newBuiltTree(prefix, tree)
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := decodeList(bytes.NewReader(body), hint); err != nil {
+				if _, err := decodeList(bytes.NewReader(body), prefix, hint); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -215,55 +218,117 @@ func BenchmarkListDecode(b *testing.B) {
 }
 
 // decodeTree is decodeList then buildTreeFrom, as a read's snapshot does.
-func decodeTree(prefix, body string, hint pairList) (map[string]any, map[string]provider.Origin, error) {
-	l, err := decodeList(strings.NewReader(body), hint)
+func decodeTree(prefix, body string, hint *builtTree) (map[string]any, map[string]provider.Origin, error) {
+	l, err := decodeList(strings.NewReader(body), prefix, hint)
 	if err != nil {
 		return nil, nil, err
 	}
-	return buildTreeFrom(prefix, l, true)
+	return buildTreeFrom(prefix, l)
 }
 
-// TestDecodeListReusesTheHintsStrings: an entry equal to the hint's at the
-// same position reuses the hint's strings (no allocation, and a later
-// comparison by pointer); any other is decoded afresh.
+// TestDecodeListReusesTheHintsStrings: an entry whose key names a leaf of
+// the hint tree holding its value reuses the leaf's string (no allocation,
+// and a later comparison by pointer); any other value is decoded afresh.
+// Values are longer than a byte: Go shares one-byte strings anyway.
+// The answer's keys are substrings of one string, and the tree built from
+// them keeps none of it.
 func TestDecodeListReusesTheHintsStrings(t *testing.T) {
-	first := `[{"Key":"p/a","Value":"MQ=="},{"Key":"p/b","Value":"Mg=="},{"Key":"p\/c","Value":null}]`
-	hint, err := decodeList(strings.NewReader(first), pairList{})
+	first := `[{"Key":"p/a","Value":"b25l"},{"Key":"p/d/b","Value":"dHdv"},{"Key":"p\/c","Value":null}]`
+	hint, _, err := decodeTree("p/", first, nil)
 	require.NoError(t, err)
-	require.Equal(t, listOf("p/a=1", "p/b=2", "p/c="), hint)
+	require.Equal(t, map[string]any{"a": "one", "d": map[string]any{"b": "two"}, "c": ""}, hint)
 
-	// p/b's value changes; p/c's key is escaped differently, same text.
-	second := `[{"Key":"p/a","Value":"MQ=="},{"Key":"p/b","Value":"Mw=="},{"Key":"p/c","Value":null}]`
-	got, err := decodeList(strings.NewReader(second), hint)
+	// p/d/b's value changes; p/e is new, with the value of p/a.
+	second := `[{"Key":"p/a","Value":"b25l"},{"Key":"p\/d/b","Value":"c2l4"},{"Key":"p/c","Value":null},{"Key":"p/e","Value":"b25l"},{"Key":"q/a","Value":"b25l"}]`
+	got, err := decodeList(strings.NewReader(second), "p/", newBuiltTree("p/", hint))
 	require.NoError(t, err)
-	require.Equal(t, listOf("p/a=1", "p/b=3", "p/c="), got)
+	require.Equal(t, listOf("p/a=one", "p/d/b=six", "p/c=", "p/e=one", "q/a=one"), got)
 	same := func(a, b string) bool { return unsafe.StringData(a) == unsafe.StringData(b) }
-	assert.True(t, same(hint.keys[0], got.keys[0]), "unchanged key reused")
-	assert.True(t, same(hint.vals[0], got.vals[0]), "unchanged value reused")
-	assert.True(t, same(hint.keys[1], got.keys[1]), "unchanged key of a changed entry reused")
-	assert.False(t, same(hint.vals[1], got.vals[1]), "a changed value is new")
-	assert.True(t, same(hint.keys[2], got.keys[2]), "the same key however escaped")
-
-	// A hint shorter than the answer, or of other keys, only costs reuse.
-	got, err = decodeList(strings.NewReader(second), listOf("p/x=1"))
+	assert.True(t, same(hint["a"].(string), got.vals[0]), "an unchanged value is the leaf's string")
+	assert.False(t, same(hint["d"].(map[string]any)["b"].(string), got.vals[1]), "a changed value is new")
+	assert.False(t, same(hint["a"].(string), got.vals[3]), "an equal value under another key is new")
+	assert.False(t, same(hint["a"].(string), got.vals[4]), "a key outside the prefix is not looked up")
+	for i := 1; i < len(got.keys); i++ {
+		assert.Equal(t, unsafe.Add(unsafe.Pointer(unsafe.StringData(got.keys[i-1])), len(got.keys[i-1])),
+			unsafe.Pointer(unsafe.StringData(got.keys[i])), "key %d follows key %d in the answer's one string", i, i-1)
+	}
+	tree, _, err := buildTreeFrom("p/", got)
 	require.NoError(t, err)
-	assert.Equal(t, listOf("p/a=1", "p/b=3", "p/c="), got)
+	lo := uintptr(unsafe.Pointer(unsafe.StringData(got.keys[0])))
+	lastKey := got.keys[len(got.keys)-1]
+	hi := uintptr(unsafe.Pointer(unsafe.StringData(lastKey))) + uintptr(len(lastKey))
+	assert.False(t, keysIn(tree, lo, hi), "the tree keeps no part of the answer's keys")
+
+	// Another tree, or none, only costs reuse.
+	for _, h := range []*builtTree{nil, newBuiltTree("p/", nil), newBuiltTree("p/", map[string]any{"a": map[string]any{"x": "one"}}), newBuiltTree("p/", map[string]any{"d": "x"})} {
+		got, err = decodeList(strings.NewReader(second), "p/", h)
+		require.NoError(t, err)
+		assert.Equal(t, listOf("p/a=one", "p/d/b=six", "p/c=", "p/e=one", "q/a=one"), got)
+	}
 }
 
 // TestDecodeListFieldsInAnyOrder: the decoder does not depend on the order
 // of an entry's fields, skips unknown ones of every JSON kind, and names
 // the key in a value error even when the value comes first.
 func TestDecodeListFieldsInAnyOrder(t *testing.T) {
-	got, err := decodeList(strings.NewReader(`[{"Value":"MQ==","Extra":{"a":[1,true,null]},"Key":"p/a","Flags":7}]`), pairList{})
+	got, err := decodeList(strings.NewReader(`[{"Value":"MQ==","Extra":{"a":[1,true,null]},"Key":"p/a","Flags":7}]`), "p/", nil)
 	require.NoError(t, err)
 	assert.Equal(t, listOf("p/a=1"), got)
 
-	_, err = decodeList(strings.NewReader(`[{"Value":"!!","Key":"p/a"}]`), pairList{})
+	_, err = decodeList(strings.NewReader(`[{"Value":"!!","Key":"p/a"}]`), "p/", nil)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `key "p/a": value is not base64`)
 
 	for _, body := range []string{`[1]`, `[{"Key":1}]`, `[{"Key":"p/a"} {"Key":"p/b"}]`, `[{"Key":"p/a","Key":"p/b"}]`} {
-		_, err := decodeList(strings.NewReader(body), pairList{})
+		_, err := decodeList(strings.NewReader(body), "p/", nil)
 		assert.Errorf(t, err, "%s", body)
 	}
+}
+
+// keysIn reports whether a map key of tree, at any depth, points into the
+// memory [lo, hi).
+func keysIn(tree map[string]any, lo, hi uintptr) bool {
+	for k, v := range tree {
+		if p := uintptr(unsafe.Pointer(unsafe.StringData(k))); p >= lo && p < hi {
+			return true
+		}
+		if sub, ok := v.(map[string]any); ok && keysIn(sub, lo, hi) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestDecodeListWithAHintAllocatesPerAnswer: given the delivered tree of
+// the same keys and values, decoding allocates a fixed number of times
+// whatever the number of keys (the slices are sized from the hint, the
+// keys are one string, the values the tree's), not once per key.
+func TestDecodeListWithAHintAllocatesPerAnswer(t *testing.T) {
+	allocs := func(n int) float64 {
+		var body strings.Builder
+		body.WriteString("[")
+		keyBytes := 0
+		for i := range n {
+			if i > 0 {
+				body.WriteString(",")
+			}
+			v := base64.StdEncoding.EncodeToString([]byte("value-" + strconv.Itoa(i)))
+			k := fmt.Sprintf("p/d%d/k%05d", i%10, i)
+			keyBytes += len(k)
+			fmt.Fprintf(&body, `{"Key":%q,"Value":%q,"Flags":0}`, k, v)
+		}
+		body.WriteString(`,{"Key":"p/d0/","Value":null}]`)
+		tree, _, err := decodeTree("p/", body.String(), nil)
+		require.NoError(t, err)
+		hint := newBuiltTree("p/", tree)
+		require.Equal(t, n, hint.leaves)
+		require.Equal(t, keyBytes, hint.keyBytes)
+		return testing.AllocsPerRun(5, func() {
+			if _, err := decodeList(strings.NewReader(body.String()), "p/", hint); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	small, large := allocs(100), allocs(3000)
+	assert.LessOrEqual(t, large, small+3, "%v allocations for 3000 keys, %v for 100", large, small)
 }

@@ -65,8 +65,9 @@ func (p *Provider) Load(ctx context.Context) (provider.Snapshot, error) {
 			}
 			p.writeCache(r)
 			if p.key == "" {
-				// For a Watch given this snapshot to patch (builtTree).
-				p.loaded.Store(&builtTree{list: r.list, data: snap.Data})
+				// For a Watch given this snapshot to patch (builtTree),
+				// and the next answer's decoding.
+				p.hint.Store(newBuiltTree(p.prefix, snap.Data))
 			}
 			return snap, nil
 		}
@@ -142,10 +143,8 @@ func (p *Provider) request(ctx context.Context, dc string, index uint64, wait ti
 	defer cancel()
 	var sink *listSink
 	if p.key == "" && p.streams && !withPairs {
-		sink = &listSink{}
-		if h := p.hint.Load(); h != nil {
-			sink.hint = *h
-		}
+		sink = &listSink{prefix: p.prefix}
+		sink.hint = p.hint.Load()
 		rctx = withListSink(rctx, sink)
 	}
 	q = q.WithContext(rctx) // rule 10: every request carries the caller's ctx
@@ -178,7 +177,6 @@ func (p *Provider) request(ctx context.Context, dc string, index uint64, wait ti
 			return nil, p.failClass(dc, ClassInvalidData, 0, sink.err)
 		}
 		r.list = sink.list
-		p.hint.Store(&r.list)
 	default:
 		r.list = pairsList(r.pairs)
 	}
@@ -192,18 +190,11 @@ func (p *Provider) request(ctx context.Context, dc string, index uint64, wait ti
 // snapshot turns a read into the layer's Snapshot, or into an
 // invalid-data or not-found error naming the layer and key.
 func (p *Provider) snapshot(r *read) (provider.Snapshot, error) {
-	return p.snapshotOf(r, true)
-}
-
-// snapshotOf is snapshot; without withOrigins a tree layer's Origins are
-// left nil for the caller to fill (the watcher reuses the delivered ones
-// when the keys did not change).
-func (p *Provider) snapshotOf(r *read, withOrigins bool) (provider.Snapshot, error) {
 	snap := p.snapshotHead(r)
 	var err error
 	switch {
 	case p.key == "":
-		snap.Data, snap.Origins, err = buildTreeFrom(p.prefix, r.list, withOrigins)
+		snap.Data, snap.Origins, err = buildTreeFrom(p.prefix, r.list)
 	case r.doc == nil && p.opts.Optional:
 		snap.Data = map[string]any{}
 	case r.doc == nil:
@@ -225,14 +216,16 @@ func (p *Provider) snapshotOf(r *read, withOrigins bool) (provider.Snapshot, err
 	return snap, nil
 }
 
-// snapshotHead is the Snapshot of r without its Data and Origins.
+// snapshotHead is the Snapshot of r without its Data and Origins; a tree
+// layer's carries its OriginRule.
 func (p *Provider) snapshotHead(r *read) provider.Snapshot {
 	snap := provider.Snapshot{
-		Version: strconv.FormatUint(r.index, 10),
-		Source:  p.source(),
-		ReadAt:  time.Now(),
-		Stale:   r.stale || !r.cachedAt.IsZero(),
-		Info:    p.info(r),
+		Version:    strconv.FormatUint(r.index, 10),
+		Source:     p.source(),
+		OriginRule: p.originRule(),
+		ReadAt:     time.Now(),
+		Stale:      r.stale || !r.cachedAt.IsZero(),
+		Info:       p.info(r),
 	}
 	if !r.cachedAt.IsZero() {
 		snap.ReadAt = r.cachedAt

@@ -7,19 +7,34 @@ import (
 	"strings"
 )
 
-// builtTree is a tree-mode layer's delivered data with the answer it was
-// built from, so that the next answer with the same keys can be applied as
-// a patch (patchTree) rather than built again whole.
+// builtTree is a tree-mode layer's delivered data with its count of
+// leaves, so that the next answer with the same keys can be applied as a
+// patch (patchTree) rather than built again whole, and decoded into slices
+// of the right size (decodeList). It is never modified once made; several
+// goroutines may read it (Provider.hint).
 type builtTree struct {
-	list pairList
-	data map[string]any
+	data     map[string]any
+	leaves   int
+	keyBytes int // the length of every leaf's Consul key, summed
 }
 
-// sameKeys reports whether a and b hold the same keys in the same order
-// (their values may differ). Strings that decodeList reused compare by
-// pointer.
-func sameKeys(a, b pairList) bool {
-	return slices.Equal(a.keys, b.keys)
+// newBuiltTree counts the leaves of data, read below prefix.
+func newBuiltTree(prefix string, data map[string]any) *builtTree {
+	b := &builtTree{data: data}
+	b.count(len(prefix), data)
+	return b
+}
+
+// count adds the leaves of m, whose keys start with base bytes.
+func (b *builtTree) count(base int, m map[string]any) {
+	for k, v := range m {
+		if sub, ok := v.(map[string]any); ok {
+			b.count(base+len(k)+1, sub)
+			continue
+		}
+		b.leaves++
+		b.keyBytes += base + len(k)
+	}
 }
 
 // sameMap reports whether a and b are the same map (not merely equal).
@@ -30,36 +45,68 @@ func sameMap(a, b map[string]any) bool {
 // edit is one changed value, under its key relative to the prefix.
 type edit struct{ rel, val string }
 
-// patchTree returns the tree of next, an answer with the same keys as prev
-// (sameKeys), from prevData, the delivered tree built from prev: only the
+// patchTree returns the tree of next from prevData, the delivered tree,
+// which has leaves leaves, when next has exactly prevData's keys: only the
 // maps on the path to a changed value are copied, every other subtree is
 // prevData's own, so the root's incremental reload skips it by identity
 // and the cost follows the change, not the prefix. prevData is never
 // modified (it was delivered, so it is immutable). changed reports whether
-// any value differs; when none does, prevData itself is returned. ok is
-// false when prevData does not have prev's shape, which cannot happen when
-// prevData was built from prev: the caller then builds the tree whole.
-func patchTree(prefix string, prevData map[string]any, prev, next pairList) (data map[string]any, changed, ok bool) {
+// any value differs; when none does, prevData itself is returned.
+//
+// ok is false when next's keys are not prevData's: a key that is not a
+// leaf of prevData, or fewer keys than leaves. The keys of next below
+// prefix must be in strictly increasing order, as Consul answers, which
+// also makes them distinct (else ok is false too): the caller then builds
+// the tree whole.
+func patchTree(prefix string, prevData map[string]any, leaves int, next pairList) (data map[string]any, changed, ok bool) {
 	var edits []edit
+	n, last := 0, ""
 	for i, k := range next.keys {
-		if next.vals[i] == prev.vals[i] {
-			continue
-		}
 		if k == "" || !strings.HasPrefix(k, prefix) || strings.HasSuffix(k, "/") {
 			continue // not in the tree (buildTreeFrom skips it too)
 		}
-		edits = append(edits, edit{rel: k[len(prefix):], val: next.vals[i]})
+		if n > 0 && k <= last {
+			return nil, false, false
+		}
+		n, last = n+1, k
+		rel := k[len(prefix):]
+		old, found := stringLeaf(prevData, rel)
+		if !found {
+			return nil, false, false
+		}
+		if old != next.vals[i] { // decodeList reused the leaf's string when equal: compared by pointer
+			edits = append(edits, edit{rel: rel, val: next.vals[i]})
+		}
+	}
+	if n != leaves {
+		return nil, false, false
 	}
 	if len(edits) == 0 {
 		return prevData, false, true
 	}
-	// Consul answers in key order; applyEdits needs the edits of one
+	// Sorted keys give sorted edits; applyEdits needs the edits of one
 	// folder next to each other, which sorting guarantees.
 	if !slices.IsSortedFunc(edits, compareEdits) {
 		slices.SortFunc(edits, compareEdits)
 	}
 	data, ok = applyEdits(prevData, edits)
 	return data, ok, ok
+}
+
+// stringLeaf returns the string leaf of tree at rel, a "/"-separated path.
+func stringLeaf(tree map[string]any, rel string) (string, bool) {
+	for {
+		seg, rest, folder := strings.Cut(rel, "/")
+		if !folder {
+			s, ok := tree[seg].(string)
+			return s, ok
+		}
+		sub, ok := tree[seg].(map[string]any)
+		if !ok {
+			return "", false
+		}
+		tree, rel = sub, rest
+	}
 }
 
 func compareEdits(a, b edit) int { return strings.Compare(a.rel, b.rel) }
@@ -74,7 +121,10 @@ func applyEdits(node map[string]any, edits []edit) (map[string]any, bool) {
 			if _, leaf := node[seg].(string); !leaf {
 				return nil, false
 			}
-			out[seg] = edits[i].val
+			// A copy of the segment: assigning an existing key stores
+			// the key given, and rel is part of a whole answer's keys
+			// (decodeList), which the tree must not keep alive.
+			out[strings.Clone(seg)] = edits[i].val
 			i++
 			continue
 		}
@@ -97,7 +147,7 @@ func applyEdits(node map[string]any, edits []edit) (map[string]any, bool) {
 		if !ok {
 			return nil, false
 		}
-		out[seg] = patched
+		out[strings.Clone(seg)] = patched
 		i = j
 	}
 	return out, true

@@ -201,7 +201,7 @@ func (p *Provider) planTree(pl *Plan, r *read, desired map[string]any, opts Plan
 	if err != nil {
 		return p.failClass(pl.dc, ClassInvalidData, 0, err)
 	}
-	pl.layer = planLayer{name: p.name, snap: p.planSnapshot(data, origins, pl.Index)}
+	pl.layer = planLayer{name: p.name, snap: p.planSnapshot(data, origins, treeRule(p.prefix), pl.Index)}
 	return nil
 }
 
@@ -249,7 +249,7 @@ func (p *Provider) planDocument(pl *Plan, r *read, desired map[string]any, opts 
 	if len(pl.Changes) > 0 || r.doc == nil {
 		pl.ops = api.TxnOps{kvOp(api.KVCAS, p.key, doc, index)}
 	}
-	pl.layer = planLayer{name: p.name, snap: p.planSnapshot(data, nil, pl.Index)}
+	pl.layer = planLayer{name: p.name, snap: p.planSnapshot(data, nil, provider.OriginRule{}, pl.Index)}
 	return nil
 }
 
@@ -277,9 +277,9 @@ func (p *Provider) desiredDocument(desired map[string]any, opts PlanOptions) ([]
 	return marshalDocument(p.format, m)
 }
 
-func (p *Provider) planSnapshot(data map[string]any, origins map[string]provider.Origin, index uint64) provider.Snapshot {
+func (p *Provider) planSnapshot(data map[string]any, origins map[string]provider.Origin, rule provider.OriginRule, index uint64) provider.Snapshot {
 	return provider.Snapshot{
-		Data: data, Origins: origins, Source: p.source(), ReadAt: time.Now(),
+		Data: data, Origins: origins, OriginRule: rule, Source: p.source(), ReadAt: time.Now(),
 		Version: "plan@" + strconv.FormatUint(index, 10),
 	}
 }

@@ -96,6 +96,7 @@ func TestPlanTree(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, got.Data, planned.Data, "the plan's layer is what Load reads after Apply")
 	assert.Equal(t, got.Origins, planned.Origins)
+	assert.Equal(t, got.OriginRule, planned.OriginRule)
 
 	again := plan(t, p, desired, consul.PlanOptions{})
 	assert.True(t, again.Empty(), "publishing the same content again changes nothing: %v", again.Changes)

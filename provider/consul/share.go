@@ -73,14 +73,12 @@ func shareTree(prev, next map[string]any) (same, shape bool) {
 // shareSnapshot applies shareTree to a tree-mode read against the last
 // delivered data and origins: when the content is unchanged the previous
 // maps are returned as they are, and when the keys are the same (only
-// values changed) the previous origins are returned, since a tree's
-// origins follow from its keys alone (buildTree). Otherwise origins is
-// nil and the caller builds them. It reports whether the content is the
-// same.
-func shareSnapshot(prevData, data map[string]any, prevOrigins map[string]provider.Origin) (map[string]any, map[string]provider.Origin, bool) {
+// values changed) the previous origins are returned in place of the read's
+// own, since a tree's origins follow from its keys alone (buildTree). It
+// reports whether the content is the same.
+func shareSnapshot(prevData, data map[string]any, prevOrigins, origins map[string]provider.Origin) (map[string]any, map[string]provider.Origin, bool) {
 	same, shape := shareTree(prevData, data)
-	var origins map[string]provider.Origin
-	if shape && prevOrigins != nil {
+	if shape {
 		origins = prevOrigins
 	}
 	if same && prevData != nil {

@@ -24,7 +24,7 @@ func sameMapID(a, b any) bool {
 func TestWatchSharesUnchangedSubtrees(t *testing.T) {
 	t.Parallel()
 	a := consultest.Start(t, consultest.Options{})
-	a.Txn(t, map[string]string{"app/db/host": "h", "app/db/port": "1", "app/cache/ttl": "5", "app/cache/lru/size": "9"})
+	a.Txn(t, map[string]string{"app/db/host": "h", "app/db/port": "1", "app/cache/ttl": "5", "app/cache/lru/size": "9", "app/cache/x.y": "z"})
 	tests := []struct {
 		name string
 		opts consul.Options
@@ -53,6 +53,7 @@ func TestWatchSharesUnchangedSubtrees(t *testing.T) {
 			if tt.opts.Prefix != "" {
 				assert.Equal(t, "2", got.Data["db"].(map[string]any)["port"])
 				assert.Equal(t, "1", first.Data["db"].(map[string]any)["port"], "the delivered snapshot is never written")
+				require.NotNil(t, first.Origins, "the dotted key's origin is stored")
 				assert.Equal(t, reflect.ValueOf(first.Origins).Pointer(), reflect.ValueOf(got.Origins).Pointer(),
 					"the same keys: the delivered origins")
 			}

@@ -10,7 +10,8 @@ import (
 // listSink receives the decoded answer of one List request: get puts it in
 // the request's context, and streamTransport fills it.
 type listSink struct {
-	hint pairList // the previous answer, for decodeList to reuse its strings
+	prefix string     // the layer's prefix
+	hint   *builtTree // the tree delivered last, for decodeList; nil when none
 
 	decoded bool     // the answer was decoded here (a 200)
 	list    pairList // its pairs
@@ -47,7 +48,7 @@ func (t *streamTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return resp, err
 	}
 	body := &bodyReader{r: resp.Body}
-	list, derr := decodeList(body, sink.hint)
+	list, derr := decodeList(body, sink.prefix, sink.hint)
 	// Drained so the connection is reused: an HTTP/1.1 body closed
 	// before its end closes the connection. A List answer ends with its
 	// array, so only a trailing newline, if anything, is left.

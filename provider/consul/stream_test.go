@@ -38,6 +38,7 @@ func TestStreamedReadsAgreeWithConsulAPI(t *testing.T) {
 	put("agree/db/host", "h")
 	put("agree/db/port", "5432")
 	put("agree/ünï cödé/ä b", "x")
+	put("agree/limits/a.b", "1")
 
 	streamed := consul.New(fast(consul.Options{Prefix: "agree/", Config: a.Config()}))
 	plain := consul.New(fast(consul.Options{Prefix: "agree/", Client: a.Client(t)}))
@@ -71,6 +72,13 @@ func TestStreamedReadsAgreeWithConsulAPI(t *testing.T) {
 		}},
 		{"an addition", func() { put("agree/new/leaf", "n") }, hasValue("new.leaf", "n")},
 		{"an unusual key's value", func() { put("agree/ünï cödé/ä b", "y") }, hasValue("ünï cödé.ä b", "y")},
+		{"a dotted key's value", func() { put("agree/limits/a.b", "2") }, func(ev provider.Event) bool {
+			if ev.Snapshot == nil {
+				return false
+			}
+			limits, _ := ev.Snapshot.Data["limits"].(map[string]any)
+			return limits["a.b"] == "2"
+		}},
 	}
 	for _, st := range steps {
 		st.do()
@@ -82,6 +90,8 @@ func TestStreamedReadsAgreeWithConsulAPI(t *testing.T) {
 		}
 		assert.Equalf(t, got[1].Snapshot.Data, got[0].Snapshot.Data, "data after %s", st.name)
 		assert.Equalf(t, got[1].Snapshot.Origins, got[0].Snapshot.Origins, "origins after %s", st.name)
+		assert.Equalf(t, got[1].Snapshot.OriginRule, got[0].Snapshot.OriginRule, "origin rule after %s", st.name)
+		assert.Equalf(t, "consul key agree/limits/a.b", got[0].Snapshot.OriginOf("limits.a.b").String(), "a dotted key's origin after %s", st.name)
 		assert.Equalf(t, got[1].Snapshot.Version, got[0].Snapshot.Version, "version after %s", st.name)
 	}
 }

@@ -11,12 +11,25 @@ import (
 )
 
 // buildTree turns the pairs read below prefix into a nested map, "/"
-// nesting, with string leaves, and the origin of every leaf under its
-// dotted key. Folder keys (ending in "/") are skipped. A key that is both a
-// value and a folder ("a" and "a/b"), or has an empty path segment, is an
-// error naming the keys; pairs are never modified.
+// nesting, with string leaves. Every leaf's origin is its Consul key, which
+// treeRule(prefix) derives from the dotted key, except for a key with a '.'
+// in a segment ("limits/a.b"): its dotted key cannot be split back into
+// segments, so its origin is returned in origins, under its dotted key
+// (origins is nil when no key has a '.'). Folder keys (ending in "/") are
+// skipped. A key that is both a value and a folder ("a" and "a/b"), or has
+// an empty path segment, is an error naming the keys; pairs are never
+// modified.
 func buildTree(prefix string, pairs api.KVPairs) (map[string]any, map[string]provider.Origin, error) {
-	return buildTreeFrom(prefix, kvPairs(pairs), true)
+	return buildTreeFrom(prefix, kvPairs(pairs))
+}
+
+// treeRule is the OriginRule of a tree-mode snapshot read below prefix: a
+// leaf's origin is the Consul key its dotted key names. Storing the rule
+// instead of an Origin and a dotted key string per leaf is most of what
+// keeps a large layer's live heap small; buildTree records the keys the
+// rule cannot name.
+func treeRule(prefix string) provider.OriginRule {
+	return provider.OriginRule{Kind: originKind, Prefix: prefix, Sep: "/"}
 }
 
 // pairSource is a List answer's entries, whatever decoded them: Key is ""
@@ -36,7 +49,9 @@ func (p kvPairs) Value(i int) string { return string(p[i].Value) }
 
 // pairList is a List answer's keys and values, in the answer's order:
 // keys[i] holds vals[i], and a key of "" is an entry to skip. It is never
-// modified once built.
+// modified once built, and never kept once the answer is delivered: the
+// delivered tree is what the next answer is compared with (decodeList,
+// patchTree).
 type pairList struct{ keys, vals []string }
 
 // pairsList is consul/api's decoding of a List answer as a pairList.
@@ -55,19 +70,14 @@ func (p pairList) Len() int           { return len(p.keys) }
 func (p pairList) Key(i int) string   { return p.keys[i] }
 func (p pairList) Value(i int) string { return p.vals[i] }
 
-// buildTreeFrom is buildTree over any decoding of the answer. Without
-// withOrigins the origins are not built (nil): a watcher whose read keeps
-// the delivered tree's shape reuses the delivered origins instead.
-func buildTreeFrom(prefix string, pairs pairSource, withOrigins bool) (map[string]any, map[string]provider.Origin, error) {
+// buildTreeFrom is buildTree over any decoding of the answer.
+func buildTreeFrom(prefix string, pairs pairSource) (map[string]any, map[string]provider.Origin, error) {
 	n := 0
 	if pairs != nil {
 		n = pairs.Len()
 	}
 	data := make(map[string]any)
-	var origins map[string]provider.Origin
-	if withOrigins {
-		origins = make(map[string]provider.Origin, n)
-	}
+	var origins map[string]provider.Origin // keys with a '.': few or none
 	// folders remembers, per dotted folder path, the key that created it,
 	// to name both keys of a conflict whichever comes first.
 	folders := make(map[string]string)
@@ -116,7 +126,7 @@ func buildTreeFrom(prefix string, pairs pairSource, withOrigins bool) (map[strin
 			switch v := node[s].(type) {
 			case nil:
 				m := make(map[string]any)
-				node[s] = m
+				node[strings.Clone(s)] = m // see below
 				folders[strings.ReplaceAll(rel[:j], "/", ".")] = key
 				node = m
 			case map[string]any:
@@ -131,8 +141,14 @@ func buildTreeFrom(prefix string, pairs pairSource, withOrigins bool) (map[strin
 		if _, ok := node[last].(map[string]any); ok {
 			return nil, nil, conflict(key, folders[strings.ReplaceAll(rel, "/", ".")])
 		}
-		node[last] = pairs.Value(i)
-		if withOrigins {
+		// A copy of the segment, not a substring of the key: the key may
+		// be part of a whole answer's keys in one string (decodeList),
+		// which a map key would keep alive for as long as the tree.
+		node[strings.Clone(last)] = pairs.Value(i)
+		if strings.IndexByte(rel, '.') >= 0 {
+			if origins == nil {
+				origins = make(map[string]provider.Origin)
+			}
 			origins[strings.ReplaceAll(rel, "/", ".")] = provider.Origin{Kind: originKind, Ref: key}
 		}
 	}

@@ -174,7 +174,7 @@ func (v *Versioned) Plan(ctx context.Context, desired map[string]any, opts PlanO
 	if err != nil {
 		return nil, v.rename(p.failClass(dc, ClassInvalidData, 0, err))
 	}
-	pl.layer = planLayer{name: v.name, snap: c.planSnapshot(data, origins, st.pointerIndex)}
+	pl.layer = planLayer{name: v.name, snap: c.planSnapshot(data, origins, treeRule(newPrefix), st.pointerIndex)}
 	pl.meta, _ = json.Marshal(VersionInfo{ID: id, Time: time.Now().UTC(), Note: opts.Note, Keys: len(want)})
 	return pl, nil
 }

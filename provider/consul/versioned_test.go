@@ -74,6 +74,7 @@ func TestVersionedPublishAndFollow(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, got.Snapshot.Data, planned.Data)
 	assert.Equal(t, got.Snapshot.Origins, planned.Origins)
+	assert.Equal(t, got.Snapshot.OriginRule, planned.OriginRule)
 }
 
 // TestVersionedHistoryRollbackGC: history lists versions, rollback is

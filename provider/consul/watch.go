@@ -91,10 +91,10 @@ type watcher struct {
 	pending *read
 	same    bool
 	doc     docMemo // document mode: the bytes behind the delivered tree
-	// built is em.Last()'s data with the answer it was built from (tree
-	// mode), when known: an answer with the same keys is applied to it as
-	// a patch (patchTree).
-	built builtTree
+	// built is em.Last()'s data (tree mode) with its count of leaves, when
+	// known: an answer with the same keys is applied to it as a patch
+	// (patchTree). Never modified: a new one replaces it.
+	built *builtTree
 
 	backoff provider.Backoff // errors other than an outage
 	outage  provider.Backoff // Consul unreachable (ClassUnavailable)
@@ -124,8 +124,8 @@ func (p *Provider) newWatcher(last provider.Snapshot, emit func(provider.Event))
 	if last.Data == nil && last.Version == "" {
 		return w
 	}
-	if b := p.loaded.Swap(nil); b != nil && sameMap(b.data, last.Data) {
-		w.built = *b // last is what Load returned; no longer held twice
+	if b := p.hint.Load(); b != nil && sameMap(b.data, last.Data) {
+		w.built = b // last is what Load returned
 	}
 	w.plainAt = last.ReadAt // Load's read carried no index
 
@@ -204,9 +204,8 @@ func (w *watcher) succeeded(r *read) {
 	}
 	snap, patched := w.patch(r)
 	if !patched {
-		// Tree mode builds origins only when the keys changed (shareSnapshot).
 		var err error
-		if snap, err = w.p.snapshotOf(r, w.p.key != ""); err != nil {
+		if snap, err = w.p.snapshot(r); err != nil {
 			w.report(err) // the index is kept (or reset by rule 12 above)
 			return
 		}
@@ -223,14 +222,7 @@ func (w *watcher) succeeded(r *read) {
 	default:
 		// Tree mode: unchanged subtrees become the delivered maps, which
 		// also tells whether anything changed, without hashing the tree.
-		snap.Data, snap.Origins, w.same = shareSnapshot(last.Data, snap.Data, last.Origins)
-		if snap.Origins == nil {
-			var err error
-			if _, snap.Origins, err = buildTreeFrom(w.p.prefix, r.list, true); err != nil {
-				w.report(w.p.failClass(r.dc, ClassInvalidData, 0, err)) // unreachable: the same pairs built the tree
-				return
-			}
-		}
+		snap.Data, snap.Origins, w.same = shareSnapshot(last.Data, snap.Data, last.Origins, snap.Origins)
 	}
 	w.pending = r
 	if snap.Stale != prevStale {
@@ -244,7 +236,15 @@ func (w *watcher) succeeded(r *read) {
 	} else {
 		// Delivered, or dropped as holding the same content: either way
 		// em.Last()'s data has r's keys and values.
-		w.built = builtTree{list: r.list, data: w.em.Last().Data}
+		switch data := w.em.Last().Data; {
+		case w.built != nil && sameMap(data, w.built.data):
+		case patched && w.built != nil:
+			// A patch changes values only: the same leaves.
+			w.built = &builtTree{data: data, leaves: w.built.leaves, keyBytes: w.built.keyBytes}
+		default:
+			w.built = newBuiltTree(w.p.prefix, data)
+		}
+		w.p.hint.Store(w.built)
 	}
 }
 
@@ -254,11 +254,10 @@ func (w *watcher) succeeded(r *read) {
 // false when the answer is not such one, for the caller to build it whole.
 func (w *watcher) patch(r *read) (provider.Snapshot, bool) {
 	last := w.em.Last()
-	if w.p.key != "" || !sameMap(w.built.data, last.Data) || last.Origins == nil ||
-		!sameKeys(w.built.list, r.list) {
+	if w.p.key != "" || w.built == nil || !sameMap(w.built.data, last.Data) {
 		return provider.Snapshot{}, false
 	}
-	data, changed, ok := patchTree(w.p.prefix, last.Data, w.built.list, r.list)
+	data, changed, ok := patchTree(w.p.prefix, last.Data, w.built.leaves, r.list)
 	if !ok {
 		return provider.Snapshot{}, false
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/hashicorp/consul/api"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/strata-go/strata/provider"
 )
@@ -100,4 +101,41 @@ func TestNoMoreThanWaitWithoutAPlainRead(t *testing.T) {
 	w := p.newWatcher(provider.Snapshot{Version: "26", Data: map[string]any{}, ReadAt: plain}, func(provider.Event) {})
 	index, _ := w.query(plain.Add(time.Second))
 	assert.Equal(t, uint64(26), index, "Load's read counts as a read without an index")
+}
+
+// TestWatcherPatchesAnswersOfTheDeliveredKeys: the watcher's bookkeeping
+// of the delivered tree (builtTree) lets every answer with the delivered
+// keys be applied as a patch: the first after Load, one after a patched
+// delivery, and one after a whole build for added keys; an answer with
+// other keys is not.
+func TestWatcherPatchesAnswersOfTheDeliveredKeys(t *testing.T) {
+	p := New(Options{Prefix: "app/", Config: &api.Config{Address: "127.0.0.1:1"}})
+	first, err := p.snapshot(&read{index: 5, list: listOf("app/a/x=1", "app/b=2")})
+	require.NoError(t, err)
+	p.hint.Store(newBuiltTree("app/", first.Data)) // as Load does
+	var got []provider.Event
+	w := p.newWatcher(first, func(ev provider.Event) { got = append(got, ev) })
+
+	steps := []struct {
+		name    string
+		list    pairList
+		patched bool
+		want    map[string]any
+	}{
+		{"a value after Load", listOf("app/a/x=1", "app/b=3"), true, map[string]any{"a": map[string]any{"x": "1"}, "b": "3"}},
+		{"a value after a patch", listOf("app/a/x=4", "app/b=3"), true, map[string]any{"a": map[string]any{"x": "4"}, "b": "3"}},
+		{"an added key", listOf("app/a/x=4", "app/a/y=5", "app/b=3"), false, map[string]any{"a": map[string]any{"x": "4", "y": "5"}, "b": "3"}},
+		{"a value after a whole build", listOf("app/a/x=4", "app/a/y=6", "app/b=3"), true, map[string]any{"a": map[string]any{"x": "4", "y": "6"}, "b": "3"}},
+		{"a removed key", listOf("app/a/x=4", "app/b=3"), false, map[string]any{"a": map[string]any{"x": "4"}, "b": "3"}},
+	}
+	for i, st := range steps {
+		r := &read{sent: uint64(5 + i), index: uint64(6 + i), list: st.list}
+		_, patched := w.patch(r)
+		assert.Equal(t, st.patched, patched, st.name)
+		w.succeeded(r)
+		require.Len(t, got, i+1, st.name)
+		require.NotNil(t, got[i].Snapshot, st.name)
+		assert.Equal(t, st.want, got[i].Snapshot.Data, st.name)
+		assert.Same(t, w.built, p.hint.Load(), "%s: the hint is the delivered tree", st.name)
+	}
 }

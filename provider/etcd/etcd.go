@@ -14,8 +14,10 @@
 // (WithRequireLeader), and an outage found by the periodic probe all lead to
 // a fresh read from scratch and a new watch, paced by provider.Backoff.
 //
-// Snapshots carry Version = the revision, an Origin per key ("etcd key" and
-// the full key), and Info with "revision", "raft_term" and "member" (the
+// Snapshots carry Version = the revision, the origin of every key ("etcd
+// key" and the full key: in tree mode derived on demand from the dotted key
+// by Snapshot.OriginRule, and stored in Snapshot.Origins only for a key
+// with a '.' in a segment), and Info with "revision", "raft_term" and "member" (the
 // answering member's ID), or "source" = "cache" and "cached_at" when served
 // from CacheFile.
 //

@@ -125,6 +125,7 @@ func (p *Provider) snapshot(r *read) (provider.Snapshot, error) {
 	switch {
 	case p.key == "":
 		snap.Data, snap.Origins, err = buildTree(p.prefix, r.kvs)
+		snap.OriginRule = treeRule(p.prefix)
 	case !found && p.opts.Optional:
 		snap.Data = map[string]any{}
 	case !found:

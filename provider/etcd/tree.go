@@ -10,13 +10,16 @@ import (
 )
 
 // buildTree turns the keys read below prefix into a nested map, "/" nesting,
-// with string leaves, and the origin of every leaf under its dotted key.
-// Keys ending in "/" are skipped. Keys are visited in sorted order so that
+// with string leaves. Every leaf's origin is its etcd key, which
+// treeRule(prefix) derives from the dotted key, except for a key with a '.'
+// in a segment ("limits/a.b"): its dotted key cannot be split back into
+// segments, so its origin is returned in origins, under its dotted key
+// (origins is nil when no key has a '.'). Keys ending in "/" are skipped. Keys are visited in sorted order so that
 // the error for a key that is both a value and a folder ("a" and "a/b"),
 // or that has an empty path segment, names the same keys on every read.
 func buildTree(prefix string, kvs map[string]string) (map[string]any, map[string]provider.Origin, error) {
 	data := make(map[string]any)
-	origins := make(map[string]provider.Origin, len(kvs))
+	var origins map[string]provider.Origin // keys with a '.': few or none
 	for _, k := range slices.Sorted(maps.Keys(kvs)) {
 		if !strings.HasPrefix(k, prefix) || strings.HasSuffix(k, "/") {
 			continue
@@ -47,9 +50,22 @@ func buildTree(prefix string, kvs map[string]string) (map[string]any, map[string
 		// Sorted order puts "a" before "a/b", so a leaf that is already a
 		// folder cannot happen here; a folder over a leaf is caught above.
 		node[segs[len(segs)-1]] = kvs[k]
-		origins[strings.Join(segs, ".")] = provider.Origin{Kind: originKind, Ref: k}
+		if strings.IndexByte(rel, '.') >= 0 {
+			if origins == nil {
+				origins = make(map[string]provider.Origin)
+			}
+			origins[strings.Join(segs, ".")] = provider.Origin{Kind: originKind, Ref: k}
+		}
 	}
 	return data, origins, nil
+}
+
+// treeRule is the OriginRule of a tree-mode snapshot read below prefix: a
+// leaf's origin is the etcd key its dotted key names, so no Origin and
+// dotted key string is held per leaf; buildTree records the keys the rule
+// cannot name.
+func treeRule(prefix string) provider.OriginRule {
+	return provider.OriginRule{Kind: originKind, Prefix: prefix, Sep: "/"}
 }
 
 func conflict(leaf, below string) error {

@@ -272,7 +272,7 @@ func checkSnapshot(t *testing.T, what string, snap provider.Snapshot, want map[s
 	})
 	if len(noOrigin) > 0 {
 		slices.Sort(noOrigin)
-		t.Errorf("%s: no origin for %v; set Snapshot.Origins or Source", what, noOrigin)
+		t.Errorf("%s: no origin for %v; set Snapshot.Origins, OriginRule or Source", what, noOrigin)
 	}
 }
 
