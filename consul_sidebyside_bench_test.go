@@ -172,6 +172,9 @@ func BenchmarkConsulBytesPerChange(b *testing.B) {
 	prefix := "bytes/keys/"
 	seedPrefix(b, agent, prefix, n)
 	client := agent.Client(b)
+	// put numbers the writes across runs: with -count, a run that wrote the
+	// value the previous run last wrote would change nothing, and wait.
+	put := 0
 	for _, who := range []string{"raw", "strata"} {
 		b.Run(who+"/keys=10000", func(b *testing.B) {
 			ctx, cancel := context.WithCancel(context.Background())
@@ -196,8 +199,9 @@ func BenchmarkConsulBytesPerChange(b *testing.B) {
 			i := 0
 			for b.Loop() {
 				i++
+				put++
 				pause := time.NewTimer(putSpacing)
-				if _, err := client.KV().Put(&api.KVPair{Key: prefix + "k00000", Value: []byte(strconv.Itoa(i))}, nil); err != nil {
+				if _, err := client.KV().Put(&api.KVPair{Key: prefix + "k00000", Value: []byte(strconv.Itoa(put))}, nil); err != nil {
 					b.Fatal(err)
 				}
 				waitFor(b, seen)
