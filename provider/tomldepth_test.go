@@ -49,6 +49,9 @@ var tomlSamples = []struct {
 	{"a = \"x\" # \"\nb.c.d = 1\n", 3},
 	{"a = \"\"\"\\\n  line\"\"\"\n[b.c]\n", 2},
 	{"x = 1\r\n[a.b]\r\ny = 2\r\n", 3},
+	// No space between a quoted key and "=": the scan must step past
+	// the "=" exactly once (found by mutation testing).
+	{`"a"=[[1]]` + "\n", 3},
 }
 
 // parsedDepth parses text with go-toml and measures the result.
