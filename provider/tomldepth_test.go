@@ -52,6 +52,10 @@ var tomlSamples = []struct {
 	// No space between a quoted key and "=": the scan must step past
 	// the "=" exactly once (found by mutation testing).
 	{`"a"=[[1]]` + "\n", 3},
+	// A closed top-level array ends the value: the next line is a key.
+	{"a = [1]\nb.c.d = 1\n", 3},
+	// A scalar that ends the text, with no newline after it.
+	{"a.b = 1", 2},
 }
 
 // parsedDepth parses text with go-toml and measures the result.
