@@ -61,6 +61,10 @@ var tomlSamples = []struct {
 	{"[x]\n[[a]]\n[a.b]\nc = 1\n", 4},
 	// The same header path written with other spacing.
 	{"[[a.b]]\n[ a . b . c ]\nx = 1\n", 5},
+	// A multi-line string closed by more than three quotes, then more
+	// elements on the same line; and one that ends the text.
+	{`a = ["""x"""", [[1]]]` + "\n", 4},
+	{`a = """x"""`, 1},
 }
 
 // parsedDepth parses text with go-toml and measures the result.
