@@ -128,3 +128,25 @@ func TestReadCacheFileErrors(t *testing.T) {
 }
 
 func ptr(s string) *string { return &s }
+
+// TestWriteCacheFileRenameFails: when the final rename fails (here the
+// name is a directory that is not empty), the write is an error and the
+// temporary file is removed (found by mutation testing: both the error
+// and the clean-up could be dropped without a test noticing).
+func TestWriteCacheFileRenameFails(t *testing.T) {
+	dir := t.TempDir()
+	name := filepath.Join(dir, "c.json")
+	require.NoError(t, os.MkdirAll(filepath.Join(name, "inside"), 0o700))
+
+	assert.Error(t, provider.WriteCacheFile(name, cacheBody{I: 1}))
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	assert.Equal(t, []string{"c.json"}, names, "no temporary file left")
+	fi, err := os.Stat(name)
+	require.NoError(t, err)
+	assert.True(t, fi.IsDir(), "the directory is left as it was")
+}

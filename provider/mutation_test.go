@@ -35,3 +35,20 @@ func TestBackoffExtremeBoundsStayInRange(t *testing.T) {
 		})
 	}
 }
+
+// TestNextAtLeastTinyFloor: for a floor under 4 ns the jitter of up to a
+// quarter of it is zero, so the delay is exactly the floor, and drawing it
+// never panics (found by mutation testing: floor/4-1 asked rand.N for a
+// negative bound, floor*4+1 jittered far beyond a quarter).
+func TestNextAtLeastTinyFloor(t *testing.T) {
+	for floor := time.Duration(1); floor <= 3; floor++ {
+		b := provider.Backoff{Min: time.Nanosecond, Max: floor}
+		for i := range 200 {
+			var d time.Duration
+			if !assert.NotPanics(t, func() { d = b.NextAtLeast(floor) }, "floor %v, attempt %d", floor, i) {
+				return
+			}
+			assert.Equal(t, floor, d, "floor %v, attempt %d", floor, i)
+		}
+	}
+}

@@ -49,6 +49,22 @@ var tomlSamples = []struct {
 	{"a = \"x\" # \"\nb.c.d = 1\n", 3},
 	{"a = \"\"\"\\\n  line\"\"\"\n[b.c]\n", 2},
 	{"x = 1\r\n[a.b]\r\ny = 2\r\n", 3},
+	// No space between a quoted key and "=": the scan must step past
+	// the "=" exactly once (found by mutation testing).
+	{`"a"=[[1]]` + "\n", 3},
+	// A closed top-level array ends the value: the next line is a key.
+	{"a = [1]\nb.c.d = 1\n", 3},
+	// A scalar or a comment that ends the text, with no newline after it.
+	{"a.b = 1", 2},
+	{"a.b = 1 # [x]", 2},
+	// An array of tables that is not the first header path named.
+	{"[x]\n[[a]]\n[a.b]\nc = 1\n", 4},
+	// The same header path written with other spacing.
+	{"[[a.b]]\n[ a . b . c ]\nx = 1\n", 5},
+	// A multi-line string closed by more than three quotes, then more
+	// elements on the same line; and one that ends the text.
+	{`a = ["""x"""", [[1]]]` + "\n", 4},
+	{`a = """x"""`, 1},
 }
 
 // parsedDepth parses text with go-toml and measures the result.
@@ -84,6 +100,18 @@ func TestTOMLDepthStopsAtTheLimit(t *testing.T) {
 		_, err := tomlDepth([]byte(tt.text), tt.depth-1)
 		var de *DepthError
 		assert.ErrorAs(t, err, &de, tt.text)
+	}
+}
+
+// TestTOMLDepthTruncatedText: text cut off anywhere (a header, a string,
+// an array) is invalid TOML, which the parser rejects; the scan must only
+// not read past its end (found by mutation testing).
+func TestTOMLDepthTruncatedText(t *testing.T) {
+	for _, text := range []string{"[", "[[", "[a", "a = [", "a = {", "a = \"", "a = \"\"\"", "a = '", "a = \"x\\", "#"} {
+		assert.NotPanics(t, func() {
+			_, err := tomlDepth([]byte(text), MaxDepth)
+			assert.NoError(t, err, text)
+		}, text)
 	}
 }
 
