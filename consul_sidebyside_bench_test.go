@@ -37,13 +37,43 @@ const rawLate = 170 * time.Millisecond
 func BenchmarkConsulSideBySide(b *testing.B) {
 	agent := consultest.Start(b, consultest.Options{})
 	for _, n := range []int{10, 1000, 10000} {
-		b.Run(fmt.Sprintf("tree/keys=%d", n), func(b *testing.B) { benchSideBySide(b, agent, n, false, false) })
+		b.Run(fmt.Sprintf("tree/keys=%d", n), func(b *testing.B) { benchSideBySide(b, agent, n, false, rawFirst) })
 	}
-	b.Run("document/keys=1000", func(b *testing.B) { benchSideBySide(b, agent, 1000, true, false) })
-	// The same with the raw loop's query parked after strata's (see
-	// benchSideBySide): the difference the order of answers makes.
-	b.Run("tree/keys=10/raw-second", func(b *testing.B) { benchSideBySide(b, agent, 10, false, true) })
-	b.Run("document/keys=1000/raw-second", func(b *testing.B) { benchSideBySide(b, agent, 1000, true, true) })
+	b.Run("document/keys=1000", func(b *testing.B) { benchSideBySide(b, agent, 1000, true, rawFirst) })
+	// The same with the raw loop's query parked after strata's, and with
+	// each observer answered alone (see answerOrder): the difference the
+	// order of answers makes.
+	for _, o := range []answerOrder{rawSecond, apart} {
+		b.Run("tree/keys=10/"+o.String(), func(b *testing.B) { benchSideBySide(b, agent, 10, false, o) })
+		b.Run("document/keys=1000/"+o.String(), func(b *testing.B) { benchSideBySide(b, agent, 1000, true, o) })
+	}
+}
+
+// answerOrder says how the side-by-side benchmark lets Consul answer its
+// two observers. Consul wakes the queries parked on a change in the order
+// they were parked (a closed channel readies its waiters first come, first
+// served) and answers them one after the other, so the first parked is
+// answered first, earlier by the time the server takes to answer one.
+type answerOrder int
+
+const (
+	// rawFirst leaves both alone on the same prefix: the raw loop parks
+	// again the moment it has its answer, before strata (which decodes,
+	// emits and only then parks), so it is always answered first, which
+	// favours the floor.
+	rawFirst answerOrder = iota
+	// rawSecond parks the raw loop's query only rawLate after each PUT,
+	// after strata's, on the same prefix: strata is answered first.
+	rawSecond
+	// apart gives each observer a prefix (or document key) of its own, of
+	// the same shape, and alternates the PUTs between them, putSpacing
+	// apart: every change has one observer to answer, so neither waits
+	// for the other's answer.
+	apart
+)
+
+func (o answerOrder) String() string {
+	return [...]string{"raw-first", "raw-second", "apart"}[o]
 }
 
 // Doc is a config read from one JSON document.
@@ -61,7 +91,7 @@ func docValue(n, i int) []byte {
 	return out
 }
 
-func benchSideBySide(b *testing.B, agent *consultest.Agent, n int, document, rawSecond bool) {
+func benchSideBySide(b *testing.B, agent *consultest.Agent, n int, document bool, order answerOrder) {
 	client := agent.Client(b)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -69,14 +99,20 @@ func benchSideBySide(b *testing.B, agent *consultest.Agent, n int, document, raw
 	root := fmt.Sprintf("side%d/", n)
 	prefix := root + "keys/"
 	docKey := fmt.Sprintf("sidedoc%d.json", n)
-	// pair builds change i's PUT, before t0: encoding a 1,000-key document
-	// is no part of either observer's latency.
-	pair := func(i int) *api.KVPair {
+	// The raw loop's prefix and key: strata's own, or their twins.
+	rawPrefix, rawDocKey := prefix, docKey
+	if order == apart {
+		rawPrefix, rawDocKey = fmt.Sprintf("sideapart%d/keys/", n), fmt.Sprintf("sidedocapart%d.json", n)
+	}
+	// pairAt builds change i's PUT, before t0: encoding a 1,000-key
+	// document is no part of either observer's latency.
+	pairAt := func(prefix, docKey string, i int) *api.KVPair {
 		if document {
 			return &api.KVPair{Key: docKey, Value: docValue(n, i)}
 		}
 		return &api.KVPair{Key: prefix + "k00000", Value: []byte(strconv.Itoa(i))}
 	}
+	pair := func(i int) *api.KVPair { return pairAt(prefix, docKey, i) }
 	put := func(kv *api.KVPair) {
 		if _, err := client.KV().Put(kv, nil); err != nil {
 			b.Fatal(err)
@@ -84,28 +120,25 @@ func benchSideBySide(b *testing.B, agent *consultest.Agent, n int, document, raw
 	}
 	if document {
 		put(pair(0))
+		if order == apart {
+			put(pairAt(rawPrefix, rawDocKey, 0))
+		}
 	} else {
 		seedPrefix(b, agent, prefix, n)
+		if order == apart {
+			seedPrefix(b, agent, rawPrefix, n)
+		}
 	}
 
-	// Consul wakes the queries parked on a change in the order they were
-	// parked (a closed channel readies its waiters first come, first
-	// served) and answers them one after the other, so the first parked is
-	// answered first, earlier by the time the server takes to answer one.
-	// The raw loop parks again the moment it has its answer, before strata
-	// (which decodes, emits and only then parks): left alone it is always
-	// first, which favours the floor. With rawSecond it parks only rawLate
-	// after each PUT, after strata, which shows how much of the difference
-	// is that order.
 	var park chan struct{}
-	if rawSecond {
+	if order == rawSecond {
 		park = make(chan struct{}, 1)
 	}
-	rawSeen, rawDone := make(chan time.Time, 16), make(chan struct{})
+	rawSeen, rawDec, rawDone := make(chan time.Time, 16), make(chan time.Time, 16), make(chan struct{})
 	if document {
-		go rawWatchKey(ctx, client, docKey, park, rawSeen, rawDone)
+		go rawWatchKey(ctx, client, rawDocKey, park, rawSeen, rawDec, rawDone)
 	} else {
-		go rawWatchParked(ctx, client, prefix, park, rawSeen, rawDone)
+		go rawWatchParked(ctx, client, rawPrefix, park, rawSeen, rawDone)
 	}
 	defer func() { cancel(); <-rawDone }()
 
@@ -135,21 +168,46 @@ func benchSideBySide(b *testing.B, agent *consultest.Agent, n int, document, raw
 	}
 	defer cfgClose()
 	<-rawSeen // the raw loop's first, non-blocking read
-	if rawSecond {
+	if document {
+		<-rawDec
+	}
+	if order == rawSecond {
 		park <- struct{}{}
 	}
 
-	var raw, lib []time.Duration
+	// raw holds the raw loop's latencies; in document mode, rawDecoded
+	// those of the same loop once it has also unmarshalled the document
+	// into Doc, as a hand-written loop must before it can use it.
+	var raw, rawDecoded, lib []time.Duration
+	rawSaw := func(start time.Time) {
+		raw = append(raw, waitFor(b, rawSeen).Sub(start))
+		if document {
+			rawDecoded = append(rawDecoded, waitFor(b, rawDec).Sub(start))
+		}
+	}
 	i := 0
 	for b.Loop() {
 		i++
+		if order == apart {
+			kv, pause := pairAt(rawPrefix, rawDocKey, i), time.NewTimer(putSpacing)
+			start := time.Now()
+			put(kv)
+			rawSaw(start)
+			<-pause.C
+			kv, pause = pair(i), time.NewTimer(putSpacing)
+			start = time.Now()
+			put(kv)
+			lib = append(lib, waitFor(b, strataSeen).Sub(start))
+			<-pause.C
+			continue
+		}
 		kv := pair(i)
 		pause, late := time.NewTimer(putSpacing), time.NewTimer(rawLate)
 		start := time.Now()
 		put(kv)
-		raw = append(raw, waitFor(b, rawSeen).Sub(start))
+		rawSaw(start)
 		lib = append(lib, waitFor(b, strataSeen).Sub(start))
-		if rawSecond {
+		if order == rawSecond {
 			<-late.C // strata's query is parked by now
 			park <- struct{}{}
 		}
@@ -160,6 +218,11 @@ func benchSideBySide(b *testing.B, agent *consultest.Agent, n int, document, raw
 	b.ReportMetric(float64(rawP50.Microseconds()), "raw-p50-µs")
 	b.ReportMetric(float64(libP50.Microseconds()), "strata-p50-µs")
 	b.ReportMetric(float64(libP50)/float64(rawP50), "strata/raw")
+	if document {
+		decP50 := median(rawDecoded)
+		b.ReportMetric(float64(decP50.Microseconds()), "raw+unmarshal-p50-µs")
+		b.ReportMetric(float64(libP50)/float64(decP50), "strata/raw+unmarshal")
+	}
 }
 
 // BenchmarkConsulBytesPerChange measures the bytes allocated by the whole
@@ -225,23 +288,37 @@ func seedPrefix(b *testing.B, agent *consultest.Agent, prefix string, n int) {
 }
 
 // rawWatchKey is document mode's floor: the plainest blocking-query loop
-// on one key.
-func rawWatchKey(ctx context.Context, c *api.Client, key string, park <-chan struct{}, seen chan<- time.Time, done chan<- struct{}) {
+// on one key. It reports each change twice: on seen once Get has returned,
+// and on decoded once the value is also unmarshalled into a Doc (what
+// strata delivers), after seen has been sent.
+func rawWatchKey(ctx context.Context, c *api.Client, key string, park <-chan struct{}, seen, decoded chan<- time.Time, done chan<- struct{}) {
 	defer close(done)
 	var index uint64
 	for ctx.Err() == nil {
 		if !waitPark(ctx, park, index) {
 			return
 		}
-		_, meta, err := c.KV().Get(key, (&api.QueryOptions{WaitIndex: index, WaitTime: time.Minute}).WithContext(ctx))
-		if err != nil {
+		kv, meta, err := c.KV().Get(key, (&api.QueryOptions{WaitIndex: index, WaitTime: time.Minute}).WithContext(ctx))
+		if err != nil || kv == nil {
 			continue
 		}
 		if meta.LastIndex != index {
 			index = meta.LastIndex
-			select {
-			case seen <- time.Now():
-			case <-ctx.Done():
+			got := time.Now()
+			var doc Doc
+			if json.Unmarshal(kv.Value, &doc) != nil {
+				continue // never: the benchmark writes valid JSON
+			}
+			dec := time.Now()
+			for _, t := range []struct {
+				ch chan<- time.Time
+				at time.Time
+			}{{seen, got}, {decoded, dec}} {
+				select {
+				case t.ch <- t.at:
+				case <-ctx.Done():
+					return
+				}
 			}
 		}
 	}
