@@ -70,7 +70,8 @@ incremental reload: its documented reload builds a fresh instance from the whole
 				"map's own tables, about 66 bytes an entry; a map rebuilt with the exact size is no smaller) and 0.3–0.6 ms alone (`go " +
 				"test -bench CloneMap -benchmem ./internal/decode/`, 3 runs); in the reload it adds that copy and the garbage collection " +
 				"its bytes cause to the comparison both columns share: `go test -bench ReloadOneKey -benchmem`, 3 runs at a load average " +
-				"of about 3, struct field 0.45–0.55 ms, 4.5 KB; map field 1.32–1.41 ms, 645 KB. A one-entry change in a " +
+				"of about 3, struct field 0.45–0.55 ms, 4.5 KB; map field 1.32–1.41 ms, 645 KB (3 quiet runs on the AMD EPYC machine of " +
+				"the 2026-12-03 report: 0.91–1.18 ms and 1.59–1.77 ms, the same bytes; the walk over every key costs more there). A one-entry change in a " +
 				"10,000-entry map field therefore cannot stay under 100 KB; only a structure-sharing map type in the application's config " +
 				"could, and strata does not impose one. Splitting a large map helps: the same 10,000 keys as map[string]map[string]string " +
 				"in 100 groups of 100 reload one changed key in 0.44–0.52 ms and 37 KB (`go test -bench ReloadOneKeyGrouped`, the same runs), since only the changed group is decoded and only " +
