@@ -209,7 +209,7 @@ func (e *Engine) emit(i int, ev provider.Event) {
 	select {
 	case e.kick <- struct{}{}:
 		// The apply goroutine is ready to run; yielding lets it run now.
-		// Left to the scheduler it started 85–122 µs later on 2 cores
+		// Left to the scheduler it started 86–123 µs later on 2 cores
 		// (BENCHMARKS.md, "The hop to the apply goroutine"), most of what a
 		// small change cost over a raw consul/api loop; the caller, a
 		// watcher, has nothing urgent left (its next request waits for
