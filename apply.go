@@ -2,6 +2,7 @@ package strata
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/strata-go/strata/provider"
@@ -64,6 +65,7 @@ func (c *Config[T]) publish(cand *candidate[T]) {
 	// current, doubling the heap of a large config. Only this goroutine
 	// reads it.
 	defer func() { cand.base = nil }()
+	cand.snaps = withoutDeltas(cand.snaps)
 	prev := c.applied.Load()
 	old := c.value.Load()
 	if old != nil && c.unchanged(old, cand) {
@@ -153,4 +155,19 @@ func lagOf[T any](cand *candidate[T]) time.Duration {
 		return 0
 	}
 	return time.Since(newest)
+}
+
+// withoutDeltas returns snaps with no Delta, copied if any had one: a
+// Delta's Base is the previous snapshot's tree, which an applied candidate
+// would otherwise keep alive until the next reload. The caller's slice is
+// left as it was.
+func withoutDeltas(snaps []provider.Snapshot) []provider.Snapshot {
+	if !slices.ContainsFunc(snaps, func(s provider.Snapshot) bool { return s.Delta != nil }) {
+		return snaps
+	}
+	out := slices.Clone(snaps)
+	for i := range out {
+		out[i].Delta = nil
+	}
+	return out
 }

@@ -19,7 +19,9 @@ import (
 //
 //  1. Each layer's new snapshot is compared with the one the current value
 //     was built from: a layer whose data map is the same map is skipped, and
-//     unchanged subtrees cost one comparison each and no allocation. Every
+//     unchanged subtrees cost one comparison each and no allocation. When
+//     the provider says where the snapshot differs from that one
+//     (provider.Delta), only those paths are compared. Every
 //     difference is cut to its decode unit (decode.UnitLen: a leaf field,
 //     one entry of a map field, an unknown key).
 //  2. For each unit, the merged value is computed from the layers alone
@@ -57,6 +59,12 @@ func (c *Config[T]) buildIncremental(snaps []provider.Snapshot) (cand *candidate
 	us := unitSet{dec: c.dec, seen: map[string]bool{}}
 	for i := range snaps {
 		if sameMap(prev.snaps[i].Data, snaps[i].Data) {
+			continue
+		}
+		if d := snaps[i].Delta; d != nil && sameMap(d.Base, prev.snaps[i].Data) {
+			if !us.along(prev.snaps[i].Data, snaps[i].Data, d.Paths) {
+				return nil, false
+			}
 			continue
 		}
 		if !us.maps(prev.snaps[i].Data, snaps[i].Data, 0) {
@@ -129,6 +137,41 @@ func (us *unitSet) maps(a, b map[string]any, depth int) bool {
 		}
 	}
 	return true
+}
+
+// along compares a and b only at paths, the provider's account of where
+// they differ (provider.Delta): it follows each path down through the maps
+// both hold, and compares what it reaches as maps would, which cuts any
+// difference to its decode unit.
+func (us *unitSet) along(a, b map[string]any, paths [][]string) bool {
+	for _, p := range paths {
+		us.path = us.path[:0]
+		if !us.alongPath(a, b, p) {
+			return false
+		}
+	}
+	return true
+}
+
+func (us *unitSet) alongPath(a, b map[string]any, p []string) bool {
+	if len(p) == 0 {
+		return us.maps(a, b, 0)
+	}
+	last := len(p) - 1
+	for depth, seg := range p[:last] {
+		am, amap := a[seg].(map[string]any)
+		bm, bmap := b[seg].(map[string]any)
+		if !amap || !bmap { // the path ends here in one of them: compare what is here
+			av, aok := a[seg]
+			bv, bok := b[seg]
+			return us.value(seg, av, aok, bv, bok, depth+1)
+		}
+		us.path = append(us.path, seg)
+		a, b = am, bm
+	}
+	av, aok := a[p[last]]
+	bv, bok := b[p[last]]
+	return us.value(p[last], av, aok, bv, bok, len(p))
 }
 
 func (us *unitSet) value(k string, av any, aok bool, bv any, bok bool, depth int) bool {

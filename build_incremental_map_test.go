@@ -137,15 +137,7 @@ type ratiosConfig struct {
 // whose value stays NaN is no change: NaN differs from itself, so a
 // comparison of the entry like reflect.DeepEqual would fire every callback.
 func TestIncrementalMapNaNEntry(t *testing.T) {
-	c, err := LoadWith[ratiosConfig](context.Background(), Options{})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = c.Close() })
-	defaults, err := c.layers[0].Load(context.Background())
-	require.NoError(t, err)
-	c.names = append(c.names, "file")
-	c.status.s.Layers = append(c.status.s.Layers, LayerStatus{Name: "file"})
-	h := handler[ratiosConfig]{c}
-	require.NoError(t, h.Apply([]provider.Snapshot{defaults, {Data: map[string]any{"ratios": map[string]any{"a": "NaN", "b": "1"}}}}))
+	c, apply, defaults := loadWithLayer[ratiosConfig](t, map[string]any{"ratios": map[string]any{"a": "NaN", "b": "1"}})
 	changes := 0
 	c.OnChange(func(_, _ *ratiosConfig) { changes++ })
 	old := c.Get()
@@ -154,11 +146,11 @@ func TestIncrementalMapNaNEntry(t *testing.T) {
 	inc, ok := c.buildIncremental(next)
 	require.True(t, ok, "a changed entry must be patched")
 	assert.True(t, inc.same, "NaN to NaN is no change")
-	require.NoError(t, h.Apply(next))
+	require.NoError(t, apply(next[1]))
 	assert.Zero(t, changes)
 	assert.Same(t, old, c.Get())
 
 	next = []provider.Snapshot{defaults, {Data: map[string]any{"ratios": map[string]any{"a": "nan", "b": "2"}}}}
-	require.NoError(t, h.Apply(next))
+	require.NoError(t, apply(next[1]))
 	assert.Equal(t, 1, changes, "a real change next to the NaN is one")
 }

@@ -71,8 +71,9 @@ func propValue(r *rand.Rand, path []string) any {
 
 // mutate returns a new snapshot of a layer with one random change, as a
 // provider delivers it: either a fresh deep copy (nothing shared) or a copy
-// of the path only (unchanged subtrees shared), to exercise both ways.
-func mutate(r *rand.Rand, data map[string]any) map[string]any {
+// of the path only (unchanged subtrees shared), to exercise both ways; and
+// the path below which it changed, as a provider.Delta names it.
+func mutate(r *rand.Rand, data map[string]any) (map[string]any, []string) {
 	share := r.IntN(2) == 0
 	out := cloneMaps(data)
 	if share {
@@ -85,19 +86,21 @@ func mutate(r *rand.Rand, data map[string]any) map[string]any {
 	switch op := r.IntN(10); {
 	case op < 5: // set a leaf
 		setCopied(out, path, propValue(r, path), share)
+		return out, path
 	case op < 8: // delete the key, or its whole subtree: lower layers show through
 		n := 1 + r.IntN(len(path))
 		parent := walkCopied(out, path[:n-1], share)
 		if parent != nil {
 			delete(parent, path[n-1])
 		}
+		return out, path[:n]
 	case op < 9: // a scalar where a struct or map is expected (an error, or hides lower layers)
 		setCopied(out, path[:1], "oops", share)
 	default: // replace a subtree whole
 		setCopied(out, path[:1], map[string]any{}, share)
 		setCopied(out, path, propValue(r, path), share)
 	}
-	return out
+	return out, path[:1]
 }
 
 // walkCopied returns the map at path in m, copying each map on the way when
@@ -143,7 +146,9 @@ func setCopied(m map[string]any, path []string, v any, copyMaps bool) {
 // three layers and checks, after each, that the incremental reload gives
 // exactly what merging every layer from scratch gives: the same value, the
 // same unknown keys, the same verdict on validity and on whether anything
-// changed; and that the value published before is left untouched.
+// changed; and that the value published before is left untouched. Half the
+// snapshots carry a provider.Delta naming the changed path, so the compare
+// along the Delta's paths is held to the same result.
 func TestIncrementalReloadMatchesRebuild(t *testing.T) {
 	for seed := range uint64(20) {
 		opts := Options{Strict: seed%4 == 3} // strict: an unknown key is an error
@@ -166,17 +171,24 @@ func TestIncrementalReloadMatchesRebuild(t *testing.T) {
 			witness, err := c.build("load", snaps) // an independent copy of the published value
 			require.NoError(t, err)
 
-			patched := 0
+			patched, deltas := 0, 0
 			for step := range 300 {
 				layer := 1 + r.IntN(3)
 				next := append([]provider.Snapshot(nil), snaps...)
-				next[layer] = provider.Snapshot{Data: mutate(r, snaps[layer].Data)}
+				data, changed := mutate(r, snaps[layer].Data)
+				next[layer] = provider.Snapshot{Data: data}
+				paths := [][]string{changed}
 				if step%50 == 49 { // more units than maxUnits: the full build takes over
 					flags := map[string]any{}
 					for i := range maxUnits + 10 {
 						flags[fmt.Sprintf("f%d", i)] = fmt.Sprint(step)
 					}
 					next[layer].Data["flags"] = flags
+					paths = append(paths, []string{"flags"})
+				}
+				if r.IntN(2) == 0 {
+					next[layer].Delta = &provider.Delta{Base: snaps[layer].Data, Paths: paths}
+					deltas++
 				}
 
 				prev := c.applied.Load()
@@ -212,6 +224,7 @@ func TestIncrementalReloadMatchesRebuild(t *testing.T) {
 				}
 			}
 			assert.Greater(t, patched, 150, "the incremental path must carry most reloads, or this test proves little")
+			assert.Greater(t, deltas, 100, "half the reloads must go by a Delta, or this test proves little of it")
 		})
 	}
 }

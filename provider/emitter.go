@@ -80,6 +80,7 @@ func (e *Emitter) Snapshot(s Snapshot) bool {
 	e.failing, e.lastErr = false, nil
 	if !e.delivered || !e.equal(e.last, s) {
 		e.last, e.delivered = s, true
+		e.last.Delta = nil // its Base would keep the tree before s alive
 		e.emit(Event{Snapshot: &s})
 		return true
 	}
@@ -136,14 +137,47 @@ func (e *Emitter) sameOutage(prev, err error) bool {
 // index) move them on writes that change nothing in the layer; Origins
 // are, because a value that moved (a line inserted above it in a file) must
 // be explained from where it is now. An empty map and a nil one are the
-// same.
+// same. When b's Delta is relative to a's Data, the Data are compared only
+// at the Delta's paths: the cost of a change, not of the layer.
 func SameContent(a, b Snapshot) bool {
 	return a.Stale == b.Stale &&
 		a.Source == b.Source &&
 		a.OriginRule == b.OriginRule &&
-		sameMap(a.Data, b.Data) &&
+		sameData(a.Data, b) &&
 		sameMap(a.Origins, b.Origins) &&
 		sameMap(a.Info, b.Info)
+}
+
+// sameData reports whether a holds b's Data, trusting b's Delta when it is
+// relative to a.
+func sameData(a map[string]any, b Snapshot) bool {
+	d := b.Delta
+	if d == nil || len(a) == 0 || reflect.ValueOf(d.Base).UnsafePointer() != reflect.ValueOf(a).UnsafePointer() {
+		return sameMap(a, b.Data)
+	}
+	for _, p := range d.Paths {
+		av, aok := valueAt(a, p)
+		bv, bok := valueAt(b.Data, p)
+		if aok != bok || !reflect.DeepEqual(av, bv) {
+			return false
+		}
+	}
+	return true
+}
+
+// valueAt returns the value at path in m; the empty path is m itself.
+func valueAt(m map[string]any, path []string) (any, bool) {
+	var v any = m
+	for _, seg := range path {
+		node, ok := v.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		if v, ok = node[seg]; !ok {
+			return nil, false
+		}
+	}
+	return v, true
 }
 
 func sameMap[M ~map[string]V, V any](a, b M) bool {

@@ -149,6 +149,21 @@ func TestEmitterSnapshotIsACopy(t *testing.T) {
 	assert.Equal(t, s, *got)
 }
 
+// TestEmitterKeepsNoDelta checks that the snapshot an Emitter keeps has no
+// Delta, while the one it emits keeps it: a watcher holds Last for as long
+// as its layer is unchanged, and a Delta's Base would keep the tree before
+// it alive all that time.
+func TestEmitterKeepsNoDelta(t *testing.T) {
+	var got *provider.Snapshot
+	e := provider.NewEmitter(provider.Snapshot{Version: "1", Data: a1}, func(ev provider.Event) { got = ev.Snapshot })
+	delta := &provider.Delta{Base: a1, Paths: [][]string{{"a"}}}
+	require.True(t, e.Snapshot(provider.Snapshot{Version: "2", Data: a2, Delta: delta}))
+	require.NotNil(t, got)
+	assert.Same(t, delta, got.Delta, "the emitted snapshot carries its Delta")
+	assert.Nil(t, e.Last().Delta)
+	assert.Equal(t, "2", e.Last().Version)
+}
+
 func TestEmitterEqualHook(t *testing.T) {
 	var calls [][2]string
 	var got []string
@@ -277,4 +292,42 @@ func TestEmitterNilErrorChangesNothing(t *testing.T) {
 	assert.False(t, e.Error(nil))
 	assert.True(t, e.Failing(), "a nil error does not end an outage")
 	assert.Len(t, got, 1)
+}
+
+// TestSameContentFollowsTheDelta checks that a Delta relative to the first
+// snapshot's Data limits the comparison to its paths (a Delta is trusted,
+// so the case naming too little proves the limit), and that any other
+// Delta is ignored.
+func TestSameContentFollowsTheDelta(t *testing.T) {
+	base := map[string]any{"db": map[string]any{"host": "h", "port": "1"}, "name": "a"}
+	next := map[string]any{"db": map[string]any{"host": "h", "port": "2"}, "name": "b"}
+	tests := []struct {
+		name  string
+		delta *provider.Delta
+		same  bool
+	}{
+		{"no delta: compared whole", nil, false},
+		{"every change named", &provider.Delta{Base: base, Paths: [][]string{{"db", "port"}, {"name"}}}, false},
+		{"only name named", &provider.Delta{Base: base, Paths: [][]string{{"name"}}}, false},
+		{"only an unchanged key named", &provider.Delta{Base: base, Paths: [][]string{{"db", "host"}}}, true},
+		{"a path through a leaf in both", &provider.Delta{Base: base, Paths: [][]string{{"name", "x"}}}, true},
+		{"a key that appears", &provider.Delta{Base: base, Paths: [][]string{{"db", "user"}}}, false},
+		{"the empty path: the whole tree", &provider.Delta{Base: base, Paths: [][]string{{}}}, false},
+		{"relative to other content: ignored", &provider.Delta{Base: map[string]any{"x": "1"}, Paths: [][]string{{"db", "host"}}}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			data := next
+			if tt.name == "a key that appears" {
+				data = map[string]any{"db": map[string]any{"host": "h", "port": "2", "user": "u"}, "name": "b"}
+			}
+			a := provider.Snapshot{Data: base}
+			b := provider.Snapshot{Data: data, Delta: tt.delta}
+			assert.Equal(t, tt.same, provider.SameContent(a, b))
+		})
+	}
+	// Content equal to the Base is the same, whatever the paths.
+	equal := provider.Snapshot{Data: map[string]any{"db": map[string]any{"host": "h", "port": "1"}, "name": "a"},
+		Delta: &provider.Delta{Base: base, Paths: [][]string{{"db"}, {"name"}}}}
+	assert.True(t, provider.SameContent(provider.Snapshot{Data: base}, equal))
 }

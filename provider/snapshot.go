@@ -48,6 +48,10 @@ type Snapshot struct {
 	// Info carries backend facts shown in Status (for example
 	// "datacenter": "dc2"). It must not contain secrets.
 	Info map[string]string
+
+	// Delta, when set, says where Data differs from an earlier snapshot's,
+	// so that a reload compares only there. It is optional; see Delta.
+	Delta *Delta
 }
 
 // OriginOf returns where the value at the dotted key came from: its entry

@@ -29,6 +29,7 @@ func (e *Engine) watch(ctx context.Context, i int, w provider.Watcher, last prov
 		}
 		if ev.Snapshot != nil {
 			last = *ev.Snapshot
+			last.Delta = nil // only a restart reads last; a Base would hold the tree before it alive
 		}
 		e.emit(i, ev)
 	}
@@ -112,6 +113,11 @@ func (e *Engine) deliver(ctx context.Context, force bool) error {
 	var snaps []provider.Snapshot
 	if apply {
 		snaps = append([]provider.Snapshot(nil), e.latest...)
+		// This copy carries each Delta to Apply, its only reader; kept in
+		// latest, a Delta's Base would hold the tree before it alive.
+		for i := range e.latest {
+			e.latest[i].Delta = nil
+		}
 	}
 	e.mu.Unlock()
 

@@ -19,7 +19,9 @@
 //     reports an outage once however often it retries and its end once,
 //     retries by itself (a server that comes back sends no event), returns
 //     promptly when its context ends, never emits after returning, never
-//     emits concurrently, and leaves no goroutine behind.
+//     emits concurrently, and leaves no goroutine behind; and, for each
+//     snapshot it emits with a provider.Delta relative to one the suite
+//     has seen, that every value that changed lies under the Delta's paths.
 //
 // A handle left nil declares that the backend cannot do it (the process
 // environment cannot fail, say), and the subtests that need it are skipped

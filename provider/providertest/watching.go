@@ -27,6 +27,7 @@ type watching struct {
 	seen     int // events before seen were consumed by next
 	returned bool
 	problems []string // contract violations seen by emit
+	deltas   deltas   // the snapshots seen, to check each Delta against
 	notify   chan struct{}
 	stopped  bool
 	err      error
@@ -39,6 +40,7 @@ func (s *suite) watch(t *testing.T, b Backend, last provider.Snapshot) *watching
 	pw := b.Provider.(provider.Watcher)
 	ctx, cancel := context.WithCancel(context.Background())
 	w := &watching{timeout: s.h.Timeout, cancel: cancel, done: make(chan error, 1), notify: make(chan struct{}, 1)}
+	w.deltas.seen = append(w.deltas.seen, last.Data)
 	go func() {
 		err := pw.Watch(ctx, last, w.emit)
 		w.mu.Lock()
@@ -68,6 +70,11 @@ func (w *watching) emit(ev provider.Event) {
 	}
 	if ev.Snapshot != nil && ev.Err != nil {
 		w.problems = append(w.problems, "an event carries both a snapshot and an error; exactly one case holds: "+describe(ev))
+	}
+	if ev.Snapshot != nil {
+		if p := w.deltas.check(*ev.Snapshot); p != "" {
+			w.problems = append(w.problems, p)
+		}
 	}
 	w.events = append(w.events, ev)
 	w.mu.Unlock()
