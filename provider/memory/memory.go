@@ -37,7 +37,8 @@ type Provider struct {
 	name string
 
 	mu      sync.Mutex
-	data    map[string]any // never modified once stored: changes store a copy
+	data    map[string]any  // never modified once stored: changes store a copy
+	delta   *provider.Delta // where data differs from the content before it; nil after SetAll
 	version int
 	fail    error
 	reads   int
@@ -84,16 +85,13 @@ func (l *Provider) read() (provider.Snapshot, <-chan struct{}, error) {
 	if l.fail != nil {
 		return provider.Snapshot{}, l.changed, provider.WrapError(l.name, "", l.fail)
 	}
-	origins := map[string]provider.Origin{}
-	provider.Leaves(l.data, func(key string, _ any) {
-		origins[key] = provider.Origin{Kind: "memory", Ref: key}
-	})
 	return provider.Snapshot{
-		Data:    l.data,
-		Version: strconv.Itoa(l.version),
-		Origins: origins,
-		Source:  provider.Origin{Kind: "memory", Ref: l.name},
-		ReadAt:  time.Now(),
+		Data:       l.data,
+		Version:    strconv.Itoa(l.version),
+		OriginRule: provider.OriginRule{Kind: "memory", Sep: "."}, // keys hold no ".", so the rule names every leaf
+		Source:     provider.Origin{Kind: "memory", Ref: l.name},
+		ReadAt:     time.Now(),
+		Delta:      l.delta,
 	}, l.changed, nil
 }
 
@@ -131,20 +129,14 @@ func (l *Provider) Watch(ctx context.Context, last provider.Snapshot, emit func(
 
 // Set sets the value at a dotted key ("db.max_conns"), creating the maps
 // above it and replacing a value that stood where a map is needed. The
-// change is delivered to running watchers at once.
+// change is delivered to running watchers at once. Only the maps on the
+// way to the key are copied: the rest of the content is shared with the
+// snapshots already handed out, so a reload compares only that path.
 func (l *Provider) Set(key string, value any) {
-	l.change(func(data map[string]any) {
-		parts := strings.Split(key, ".")
-		m := data
-		for _, p := range parts[:len(parts)-1] {
-			next, ok := m[p].(map[string]any)
-			if !ok {
-				next = map[string]any{}
-				m[p] = next
-			}
-			m = next
-		}
-		m[parts[len(parts)-1]] = deepCopyValue(value)
+	parts := strings.Split(key, ".")
+	v := deepCopyValue(value)
+	l.change(func(data map[string]any) (map[string]any, []string) {
+		return withSet(data, parts, v), changedPath(data, parts)
 	})
 }
 
@@ -153,15 +145,16 @@ func (l *Provider) Set(key string, value any) {
 // leaves no empty parent behind. Deleting a missing key changes nothing
 // but the version.
 func (l *Provider) Delete(key string) {
-	l.change(func(data map[string]any) { deletePath(data, strings.Split(key, ".")) })
+	parts := strings.Split(key, ".")
+	l.change(func(data map[string]any) (map[string]any, []string) {
+		out, _ := withDeleted(data, parts)
+		return out, changedPath(data, parts)
+	})
 }
 
 // SetAll replaces the whole content with a deep copy of data.
 func (l *Provider) SetAll(data map[string]any) {
-	l.change(func(m map[string]any) {
-		clear(m)
-		maps.Copy(m, deepCopy(data))
-	})
+	l.change(func(map[string]any) (map[string]any, []string) { return deepCopy(data), nil })
 }
 
 // Fail starts an outage: Load and every watcher's next attempt fail with
@@ -196,14 +189,18 @@ func (l *Provider) Reads() int {
 	return l.reads
 }
 
-// change applies fn to a copy of the content, stores the copy and wakes
-// watchers. Snapshots already handed out keep the old map untouched.
-func (l *Provider) change(fn func(map[string]any)) {
+// change stores the content fn makes from the current one (which fn must
+// not modify: snapshots handed out share it) and wakes watchers. fn also
+// returns the path below which the two differ, or nil for anywhere.
+func (l *Provider) change(fn func(map[string]any) (map[string]any, []string)) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	data := deepCopy(l.data)
-	fn(data)
-	l.data = data
+	prev := l.data
+	data, path := fn(prev)
+	l.data, l.delta = data, nil
+	if path != nil {
+		l.delta = &provider.Delta{Base: prev, Paths: [][]string{path}}
+	}
 	l.version++
 	l.notifyLocked()
 }
@@ -213,16 +210,65 @@ func (l *Provider) notifyLocked() {
 	l.changed = make(chan struct{})
 }
 
-// deletePath removes path from m and reports whether m is left empty.
-func deletePath(m map[string]any, path []string) bool {
-	if len(path) > 1 {
-		if sub, ok := m[path[0]].(map[string]any); ok && deletePath(sub, path[1:]) {
-			delete(m, path[0])
-		}
-	} else {
-		delete(m, path[0])
+// withSet returns a copy of m with v at path, copying only the maps on the
+// way; a value that stands where a map is needed is replaced by one.
+func withSet(m map[string]any, path []string, v any) map[string]any {
+	out := maps.Clone(m) // copies the table's memory: cheaper than inserting each entry again
+	if out == nil {
+		out = map[string]any{}
 	}
-	return len(m) == 0
+	if len(path) == 1 {
+		out[path[0]] = v
+		return out
+	}
+	sub, _ := m[path[0]].(map[string]any) // nil when missing or a leaf
+	out[path[0]] = withSet(sub, path[1:], v)
+	return out
+}
+
+// withDeleted returns m without path, and without any map the deletion
+// leaves empty, copying only the maps on the way. When path is not in m it
+// returns m itself and false.
+func withDeleted(m map[string]any, path []string) (map[string]any, bool) {
+	v, ok := m[path[0]]
+	if !ok {
+		return m, false
+	}
+	rest := map[string]any(nil) // what is left at path[0]; nil deletes it
+	if len(path) > 1 {
+		sub, isMap := v.(map[string]any)
+		if !isMap {
+			return m, false // the path runs through a leaf: there is nothing at it
+		}
+		var changed bool
+		if rest, changed = withDeleted(sub, path[1:]); !changed {
+			return m, false
+		}
+	}
+	out := maps.Clone(m)
+	if len(rest) == 0 {
+		delete(out, path[0])
+	} else {
+		out[path[0]] = rest
+	}
+	return out, true
+}
+
+// changedPath is the part of path below which setting or deleting path
+// changes m's leaves: path itself, unless a leaf of m stands on the way,
+// which the change replaces or which hides what is below it.
+func changedPath(m map[string]any, path []string) []string {
+	for i, seg := range path[:len(path)-1] {
+		sub, ok := m[seg].(map[string]any)
+		if !ok {
+			if _, leaf := m[seg]; leaf {
+				return path[:i+1]
+			}
+			return path
+		}
+		m = sub
+	}
+	return path
 }
 
 func deepCopy(m map[string]any) map[string]any {

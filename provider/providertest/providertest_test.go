@@ -46,7 +46,7 @@ func (f *fake) Load(ctx context.Context) (provider.Snapshot, error) {
 		s.Version = ""
 	}
 	if f.mode == "no origins" {
-		s.Origins, s.Source = nil, provider.Origin{}
+		s.Origins, s.Source, s.OriginRule = nil, provider.Origin{}, provider.OriginRule{}
 	}
 	return s, err
 }
@@ -98,6 +98,9 @@ func (f *fake) Watch(ctx context.Context, last provider.Snapshot, emit func(prov
 			delivered := s
 			if f.mode == "diffs" {
 				delivered.Data = diff(prev.Data, s.Data)
+			}
+			if f.mode == "narrow delta" && s.Delta != nil {
+				delivered.Delta = &provider.Delta{Base: s.Delta.Base, Paths: [][]string{{"elsewhere"}}}
 			}
 			prev, failing = s, false
 			emit(provider.Event{Snapshot: &delivered})
@@ -184,6 +187,7 @@ func TestSuiteCatches(t *testing.T) {
 		{"no version", "Load/returns_the_whole_content", "the snapshot has no Version"},
 		{"no origins", "Load/returns_the_whole_content", "no origin for [app.name db.host db.port]"},
 		{"diffs", "Watch/delivers_a_change_as_a_whole_snapshot", "the snapshot must hold the whole content"},
+		{"narrow delta", "Watch/delivers_a_change_as_a_whole_snapshot", "Delta leaves out keys that changed since its Base: db.host;"},
 		{"no dedupe", "Watch/delivers_nothing_for_unchanged_content", "so it delivered unchanged content"},
 		{"error per retry", "Watch/reports_an_outage_once_and_its_end_once", "report it once, not once per retry"},
 		{"waits for events", "Watch/retries_by_itself", "the watcher must keep retrying by itself"},
