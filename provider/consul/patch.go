@@ -50,15 +50,16 @@ type edit struct{ rel, val string }
 // maps on the path to a changed value are copied, every other subtree is
 // prevData's own, so the root's incremental reload skips it by identity
 // and the cost follows the change, not the prefix. prevData is never
-// modified (it was delivered, so it is immutable). changed reports whether
-// any value differs; when none does, prevData itself is returned.
+// modified (it was delivered, so it is immutable). changed lists the path
+// (key segments) of every value that differs, in key order, for the
+// snapshot's provider.Delta; when none does, prevData itself is returned.
 //
 // ok is false when next's keys are not prevData's: a key that is not a
 // leaf of prevData, or fewer keys than leaves. The keys of next below
 // prefix must be in strictly increasing order, as Consul answers, which
 // also makes them distinct (else ok is false too): the caller then builds
 // the tree whole.
-func patchTree(prefix string, prevData map[string]any, leaves int, next pairList) (data map[string]any, changed, ok bool) {
+func patchTree(prefix string, prevData map[string]any, leaves int, next pairList) (data map[string]any, changed [][]string, ok bool) {
 	var edits []edit
 	n, last := 0, ""
 	for i, k := range next.keys {
@@ -66,31 +67,39 @@ func patchTree(prefix string, prevData map[string]any, leaves int, next pairList
 			continue // not in the tree (buildTreeFrom skips it too)
 		}
 		if n > 0 && k <= last {
-			return nil, false, false
+			return nil, nil, false
 		}
 		n, last = n+1, k
 		rel := k[len(prefix):]
 		old, found := stringLeaf(prevData, rel)
 		if !found {
-			return nil, false, false
+			return nil, nil, false
 		}
 		if old != next.vals[i] { // decodeList reused the leaf's string when equal: compared by pointer
 			edits = append(edits, edit{rel: rel, val: next.vals[i]})
 		}
 	}
 	if n != leaves {
-		return nil, false, false
+		return nil, nil, false
 	}
 	if len(edits) == 0 {
-		return prevData, false, true
+		return prevData, nil, true
 	}
 	// Sorted keys give sorted edits; applyEdits needs the edits of one
 	// folder next to each other, which sorting guarantees.
 	if !slices.IsSortedFunc(edits, compareEdits) {
 		slices.SortFunc(edits, compareEdits)
 	}
-	data, ok = applyEdits(prevData, edits)
-	return data, ok, ok
+	if data, ok = applyEdits(prevData, edits); !ok {
+		return nil, nil, false
+	}
+	changed = make([][]string, len(edits))
+	for i, e := range edits {
+		// A copy, like the tree's own segments: rel is part of a whole
+		// answer's keys, which the snapshot must not keep alive.
+		changed[i] = strings.Split(strings.Clone(e.rel), "/")
+	}
+	return data, changed, true
 }
 
 // stringLeaf returns the string leaf of tree at rel, a "/"-separated path.

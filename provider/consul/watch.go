@@ -262,7 +262,12 @@ func (w *watcher) patch(r *read) (provider.Snapshot, bool) {
 		return provider.Snapshot{}, false
 	}
 	snap := w.p.snapshotHead(r)
-	snap.Data, snap.Origins, w.same = data, last.Origins, !changed
+	snap.Data, snap.Origins, w.same = data, last.Origins, len(changed) == 0
+	if len(changed) > 0 {
+		// The patch knows exactly which values moved: a reload compares
+		// those paths, not the whole prefix.
+		snap.Delta = &provider.Delta{Base: last.Data, Paths: changed}
+	}
 	return snap, true
 }
 
