@@ -1,9 +1,13 @@
 package bench
 
 import (
+	"context"
 	"fmt"
 	"sync/atomic"
 	"testing"
+
+	"github.com/strata-go/strata"
+	"github.com/strata-go/strata/provider/memory"
 )
 
 // The benchmark bodies below are shared by the go test benchmarks
@@ -184,8 +188,8 @@ func ReloadViper(n int, typed bool) func(*testing.B) {
 // ReloadStrataOneKey measures one strata reload when one key changes in an
 // n-key config, through the watching in-memory layer: db.max_conns (a
 // struct field), or with inMap one entry of the n-entry "keys" map. The
-// layer delivers whole snapshots, as every provider does: the two contents
-// share nothing but equal leaf text.
+// layer delivers whole snapshots that share nothing but equal leaf text, as
+// a file read again does, so each reload compares every key.
 func ReloadStrataOneKey(n int, inMap bool) func(*testing.B) {
 	return func(b *testing.B) {
 		trees := [2]map[string]any{Tree(n, 20), Tree(n, 20)}
@@ -205,6 +209,34 @@ func ReloadStrataOneKey(n int, inMap bool) func(*testing.B) {
 		i := 0
 		for b.Loop() {
 			s.Reload(trees[i%2])
+			i++
+		}
+	}
+}
+
+// ReloadStrataOneKeyNamed is ReloadStrataOneKey through provider/memory,
+// a layer that says where it changed: Set copies only the maps on the
+// key's path and names the key in a provider.Delta, so the reload compares
+// that path alone. Set's own copies are inside the measured time.
+func ReloadStrataOneKeyNamed(n int, inMap bool) func(*testing.B) {
+	return func(b *testing.B) {
+		layer := memory.New("memory", Tree(n, 20))
+		cfg, err := strata.Load[Config](context.Background(), layer)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer cfg.Close()
+		applied := make(chan struct{}, 1)
+		cfg.OnChange(func(_, _ *Config) { applied <- struct{}{} })
+		key := "db.max_conns"
+		if inMap {
+			key = "keys." + KeyName(n/2)
+		}
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			layer.Set(key, fmt.Sprint(21+i%2))
+			<-applied
 			i++
 		}
 	}
