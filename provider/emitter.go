@@ -152,7 +152,7 @@ func SameContent(a, b Snapshot) bool {
 // relative to a.
 func sameData(a map[string]any, b Snapshot) bool {
 	d := b.Delta
-	if d == nil || len(a) == 0 || reflect.ValueOf(d.Base).UnsafePointer() != reflect.ValueOf(a).UnsafePointer() {
+	if d == nil || reflect.ValueOf(d.Base).UnsafePointer() != reflect.ValueOf(a).UnsafePointer() {
 		return sameMap(a, b.Data)
 	}
 	for _, p := range d.Paths {

@@ -330,4 +330,8 @@ func TestSameContentFollowsTheDelta(t *testing.T) {
 	equal := provider.Snapshot{Data: map[string]any{"db": map[string]any{"host": "h", "port": "1"}, "name": "a"},
 		Delta: &provider.Delta{Base: base, Paths: [][]string{{"db"}, {"name"}}}}
 	assert.True(t, provider.SameContent(provider.Snapshot{Data: base}, equal))
+	// A key holding nil (YAML "~") is not a missing key.
+	withNil := provider.Snapshot{Data: map[string]any{"db": map[string]any{"host": "h", "port": "1", "user": nil}, "name": "a"},
+		Delta: &provider.Delta{Base: base, Paths: [][]string{{"db", "user"}}}}
+	assert.False(t, provider.SameContent(provider.Snapshot{Data: base}, withNil))
 }
